@@ -92,3 +92,26 @@ class Statutes:
 @lru_cache(maxsize=1)
 def load_statutes() -> Statutes:
     return Statutes()
+
+
+_REF_RE = re.compile(
+    r"第?\s*([0-9]+|[零〇一二两三四五六七八九十百千]+)\s*条?"
+)
+
+
+def parse_reference(text: str, statutes: Statutes) -> tuple[str, int] | None:
+    """'民法典第1079条', '民法典1079', '法律援助法第三十一条', '劳动合同法 82条'
+    -> (law, number). None when the text names no known law followed by a number."""
+    compact = re.sub(r"\s+", "", text.replace("中华人民共和国", ""))
+    compact = compact.strip("《》<>“”\"'。？?！!，,")
+    compact = compact.replace("《", "").replace("》", "")
+    for name in statutes.names:  # longest names first: 劳动合同法 before 劳动法
+        if compact.startswith(name):
+            rest = compact[len(name):]
+            match = _REF_RE.fullmatch(rest)
+            if not match:
+                return None
+            numeral = match.group(1)
+            number = int(numeral) if numeral.isdigit() else cn_to_int(numeral)
+            return name, number
+    return None

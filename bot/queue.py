@@ -1,0 +1,297 @@
+"""The judicial-office ticket queue, all in Redis, all through this module.
+
+A ticket is a hash  {prefix}ticket:{number}  (number like SF-2026-0042) with
+the intake fields, kind (legal_aid | litigation | mediation), queue ("town",
+or "village:<name>" for mediation), status (new → claimed → answered →
+closed, or referred when a village case goes up to the town), timestamps,
+assignee and SLA times. Beside it:
+  {prefix}ticket:{number}:context   the last messages of the conversation (list)
+  {prefix}ticket:{number}:audit     every change: who, what, when (stream)
+  {prefix}ticket:{number}:replies   staff replies and their delivery (list of ids)
+  {prefix}idx:status:{s} / idx:queue:{q} / idx:village:{v} / idx:openid:{o} / idx:all
+                                     sorted sets scored by creation time
+  {prefix}stream:tickets            new tickets, read by the "notify" consumer group
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+import redis
+
+from .privacy import hash_openid
+from .store import Keys
+
+log = logging.getLogger(__name__)
+
+KINDS = {"legal_aid": "法律援助", "litigation": "诉讼/起诉", "mediation": "纠纷调解"}
+STATUSES = {"new": "待处理", "claimed": "处理中", "answered": "已答复", "closed": "已办结", "referred": "已转司法所"}
+OUTCOMES = ("调解成功", "提供法律咨询", "代写文书", "协助网上立案", "转法律援助中心", "其他")
+TOWN = "town"
+SLA_DUE = 24 * 3600  # inside WeChat's 48-hour customer-service window
+SLA_OVERDUE = 36 * 3600
+CONTEXT_KEEP = 20
+STREAM = "stream:tickets"
+GROUP = "notify"
+INTAKE_FIELDS = ("name", "phone", "village", "category", "story", "other_party", "hardship",
+                 "deadline", "urgent")
+
+
+class TicketError(Exception):
+    """A refused queue operation; the message is for the staff member."""
+
+
+@dataclass
+class Ticket:
+    data: dict
+
+    def __getattr__(self, item):
+        try:
+            return self.data[item]
+        except KeyError:
+            raise AttributeError(item) from None
+
+    @property
+    def number(self) -> str:
+        return self.data["number"]
+
+    @property
+    def status_name(self) -> str:
+        return STATUSES.get(self.data.get("status", ""), self.data.get("status", ""))
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS.get(self.data.get("kind", ""), self.data.get("kind", ""))
+
+    @property
+    def is_open(self) -> bool:
+        return self.data.get("status") != "closed"
+
+
+def queue_for(kind: str, village: str) -> str:
+    """小事不出村，大事不出镇: mediation stays in the village, the rest goes to the town."""
+    if kind == "mediation" and village:
+        return f"village:{village}"
+    return TOWN
+
+
+class TicketQueue:
+    def __init__(self, r: redis.Redis, keys: Keys, settings=None, clock=time.time):
+        self.r, self.k, self.settings, self.clock = r, keys, settings, clock
+        self.outbox = None  # set by the app: bot.outbox.Outbox
+
+    # -- keys ---------------------------------------------------------------
+    def _t(self, number: str, *rest: str) -> str:
+        return self.k("ticket", number, *rest)
+
+    def _idx(self, kind: str, value: str) -> str:
+        return self.k("idx", kind, value)
+
+    # -- create ---------------------------------------------------------------
+    def create(self, *, kind: str, openid: str, fields: dict, context: list[str], idempotency_key: str) -> Ticket:
+        """File a ticket once per idempotency key (an intake draft id)."""
+        if kind not in KINDS:
+            raise TicketError(f"unknown kind {kind}")
+        claim_key = self.k("ticket-by-draft", idempotency_key)
+        existing = self.r.get(claim_key)
+        if existing:
+            return self.get(existing)
+        now = self.clock()
+        year = dt.datetime.fromtimestamp(now).year
+        # Reserve the draft first so a concurrent duplicate returns this number.
+        seq = self.r.incr(self.k("ticket-seq", year))
+        number = f"SF-{year}-{seq:04d}"
+        if not self.r.set(claim_key, number, nx=True):
+            return self.get(self.r.get(claim_key))
+        village = fields.get("village", "")
+        data = {
+            "number": number, "kind": kind, "queue": queue_for(kind, village), "status": "new",
+            "openid": openid, "created": now, "updated": now, "due": now + SLA_DUE,
+            "overdue_at": now + SLA_OVERDUE, "last_villager_msg": now, "assignee": "", "outcome": "",
+            **{f: fields.get(f, "") for f in INTAKE_FIELDS},
+        }
+        data["urgent"] = "1" if fields.get("urgent") else "0"
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self._t(number), mapping={k: str(v) for k, v in data.items()})
+        for line in context[-CONTEXT_KEEP:]:
+            pipe.rpush(self._t(number, "context"), line)
+        self._index(pipe, data, now)
+        pipe.xadd(self._t(number, "audit"), {"who": "villager", "what": "filed", "detail": KINDS[kind],
+                                              "ts": str(now)})
+        pipe.xadd(self.k(STREAM), {"number": number, "kind": kind, "queue": data["queue"]}, maxlen=100000)
+        pipe.execute()
+        log.info("ticket filed", extra={"ticket": number, "kind": kind, "openid_hash": hash_openid(openid)})
+        return Ticket({k: str(v) for k, v in data.items()})
+
+    def _index(self, pipe, data: dict, score: float) -> None:
+        pipe.zadd(self._idx("all", "tickets"), {data["number"]: score})
+        pipe.zadd(self._idx("status", data["status"]), {data["number"]: score})
+        pipe.zadd(self._idx("queue", data["queue"]), {data["number"]: score})
+        if data.get("village"):
+            pipe.zadd(self._idx("village", data["village"]), {data["number"]: score})
+        pipe.zadd(self._idx("openid", data["openid"]), {data["number"]: score})
+
+    # -- read -------------------------------------------------------------------
+    def get(self, number: str) -> Ticket:
+        data = self.r.hgetall(self._t(number.strip().upper()))
+        if not data:
+            raise TicketError(f"没有这个编号的申请：{number}")
+        return Ticket(data)
+
+    def context(self, number: str) -> list[str]:
+        return self.r.lrange(self._t(number, "context"), 0, -1)
+
+    def history(self, number: str) -> list[dict]:
+        return [dict(fields, id=entry_id) for entry_id, fields in self.r.xrange(self._t(number, "audit"))]
+
+    def list(self, status: str | None = None, queue: str | None = None, village: str | None = None,
+             kind: str | None = None, category: str | None = None, text: str | None = None,
+             limit: int = 500) -> list[Ticket]:
+        if status:
+            numbers = self.r.zrange(self._idx("status", status), 0, -1)
+        elif queue:
+            numbers = self.r.zrange(self._idx("queue", queue), 0, -1)
+        elif village:
+            numbers = self.r.zrange(self._idx("village", village), 0, -1)
+        else:
+            numbers = self.r.zrange(self._idx("all", "tickets"), 0, -1)
+        pipe = self.r.pipeline(transaction=False)
+        for n in numbers:
+            pipe.hgetall(self._t(n))
+        tickets = [Ticket(d) for d in pipe.execute() if d]
+        out = []
+        for t in tickets:
+            d = t.data
+            if queue and d.get("queue") != queue or village and d.get("village") != village:
+                continue
+            if kind and d.get("kind") != kind or category and d.get("category") != category:
+                continue
+            if text and text not in " ".join(d.get(f, "") for f in ("number", "story", "other_party", "village")):
+                continue
+            out.append(t)
+        out.sort(key=lambda t: (t.data.get("urgent") != "1", float(t.data.get("created", 0))))
+        return out[:limit]
+
+    def for_openid(self, openid: str) -> list[Ticket]:
+        numbers = self.r.zrange(self._idx("openid", openid), 0, -1)
+        return [self.get(n) for n in numbers]
+
+    def counts(self) -> dict[str, int]:
+        return {s: self.r.zcard(self._idx("status", s)) for s in STATUSES}
+
+    # -- change -------------------------------------------------------------------
+    def _audit(self, pipe, number: str, who: str, what: str, detail: str = "") -> None:
+        pipe.xadd(self._t(number, "audit"), {"who": who, "what": what, "detail": detail[:500],
+                                              "ts": str(self.clock())})
+
+    def _transition(self, number: str, who: str, what: str, allowed_from: set[str], to: str,
+                    updates: dict | None = None, detail: str = "") -> Ticket:
+        """Change status atomically: WATCH the ticket, refuse if another change won."""
+        key = self._t(number)
+        with self.r.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    data = pipe.hgetall(key)
+                    if not data:
+                        raise TicketError(f"没有这个编号的申请：{number}")
+                    if data["status"] not in allowed_from:
+                        raise TicketError(
+                            f"{number} 现在是“{STATUSES.get(data['status'], data['status'])}”"
+                            + (f"（{data.get('assignee')}）" if data.get("assignee") else "") + "，不能" + what)
+                    now = self.clock()
+                    new = {**(updates or {}), "status": to, "updated": str(now)}
+                    pipe.multi()
+                    pipe.hset(key, mapping=new)
+                    if to != data["status"]:
+                        pipe.zrem(self._idx("status", data["status"]), number)
+                        pipe.zadd(self._idx("status", to), {number: float(data["created"])})
+                    if "queue" in new and new["queue"] != data["queue"]:
+                        pipe.zrem(self._idx("queue", data["queue"]), number)
+                        pipe.zadd(self._idx("queue", new["queue"]), {number: float(data["created"])})
+                    self._audit(pipe, number, who, what, detail)
+                    pipe.execute()
+                    return Ticket({**data, **new})
+                except redis.WatchError:
+                    continue
+
+    def claim(self, number: str, who: str) -> Ticket:
+        return self._transition(number, who, "认领", {"new", "referred"}, "claimed", {"assignee": who})
+
+    def reply(self, number: str, who: str, text: str) -> Ticket:
+        text = (text or "").strip()
+        if not text:
+            raise TicketError("回复内容是空的")
+        ticket = self._transition(number, who, "答复", {"new", "claimed", "answered", "referred"}, "answered",
+                                  {"assignee": who}, detail=text[:200])
+        if self.outbox is not None:
+            delivery = self.outbox.send(ticket.data["openid"], number, text)
+            self.r.rpush(self._t(number, "replies"), delivery)
+        return ticket
+
+    def deliveries(self, number: str) -> list[dict]:
+        ids = self.r.lrange(self._t(number, "replies"), 0, -1)
+        return [self.outbox.get(i) for i in ids] if self.outbox else []
+
+    def note(self, number: str, who: str, text: str) -> None:
+        self.get(number)
+        pipe = self.r.pipeline()
+        self._audit(pipe, number, who, "note", text)
+        pipe.execute()
+
+    def refer(self, number: str, who: str) -> Ticket:
+        ticket = self.get(number)
+        if not ticket.data["queue"].startswith("village:"):
+            raise TicketError(f"{number} 已经在司法所队列里")
+        return self._transition(number, who, "转司法所", {"new", "claimed", "answered"}, "referred",
+                                {"queue": TOWN, "assignee": ""})
+
+    def close(self, number: str, who: str, outcome: str) -> Ticket:
+        if outcome not in OUTCOMES:
+            raise TicketError(f"办结结果必须是：{'、'.join(OUTCOMES)}")
+        return self._transition(number, who, "办结", {"new", "claimed", "answered", "referred"}, "closed",
+                                {"outcome": outcome, "closed_at": str(self.clock())}, detail=outcome)
+
+    def append(self, number: str, openid: str, text: str) -> Ticket:
+        """The villager's 补充: added to the conversation context and the audit trail."""
+        ticket = self.get(number)
+        if ticket.data["openid"] != openid:
+            raise TicketError("not your ticket")
+        pipe = self.r.pipeline()
+        pipe.rpush(self._t(number, "context"), f"村民补充：{text}")
+        pipe.ltrim(self._t(number, "context"), -CONTEXT_KEEP, -1)
+        pipe.hset(self._t(number), mapping={"updated": str(self.clock()), "last_villager_msg": str(self.clock())})
+        self._audit(pipe, number, "villager", "supplement", text)
+        pipe.execute()
+        return ticket
+
+    def touch_villager(self, openid: str) -> None:
+        """The villager wrote: their open tickets' 48-hour reply window restarts."""
+        now = str(self.clock())
+        for number in self.r.zrange(self._idx("openid", openid), 0, -1):
+            self.r.hset(self._t(number), "last_villager_msg", now)
+
+    # -- the new-ticket stream -------------------------------------------------------
+    def ensure_group(self) -> None:
+        try:
+            self.r.xgroup_create(self.k(STREAM), GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def read_new(self, consumer: str, count: int = 10, block_ms: int | None = None,
+                 reclaim_idle_ms: int = 60000) -> list[tuple[str, dict]]:
+        """Entries for this consumer: first any left pending too long by a
+        crashed consumer (XAUTOCLAIM), then new ones. Ack each with ack()."""
+        self.ensure_group()
+        _, claimed, *_ = self.r.xautoclaim(self.k(STREAM), GROUP, consumer, reclaim_idle_ms, "0-0", count=count)
+        if claimed:
+            return [(i, f) for i, f in claimed if f]
+        got = self.r.xreadgroup(GROUP, consumer, {self.k(STREAM): ">"}, count=count, block=block_ms)
+        return [(i, f) for _, entries in (got or []) for i, f in entries]
+
+    def ack(self, entry_id: str) -> None:
+        self.r.xack(self.k(STREAM), GROUP, entry_id)

