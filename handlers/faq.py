@@ -26,7 +26,7 @@ def answer_entry(entry, ctx: Context) -> str:
     """The entry's answer with its legal basis and, where fitting, the offer of a person."""
     ctx.trace.update(intent="faq", category=entry.category, entry=entry.id)
     if ctx.services.usage is not None:
-        ctx.services.usage.count(entry.id)
+        ctx.services.usage.count(entry.id, entry.category)
     text = entry.reply_text()
     offer = OFFERS.get(entry.escalate)
     if offer:

@@ -178,7 +178,9 @@ def _village_pinyin(text: str) -> str:
 
 def match_village(text: str, villages: list[str], cutoff: float = 80) -> str | None:
     """The village meant, tolerating typos and homophones (和上岭 → 和尚岭村)."""
-    if not villages or not basic(text):
+    text = re.sub(r"^(我是|俺是|我在|俺在|住在|我住在?|家在|我家在|俺家在?)", "", basic(text))
+    text = re.sub(r"(的人|的|人|那边|那里)$", "", text)
+    if not villages or not text:
         return None
     chars = process.extractOne(text, villages, scorer=fuzz.WRatio, processor=basic)
     sounds = process.extractOne(_village_pinyin(text), [_village_pinyin(v) for v in villages], scorer=fuzz.ratio,
