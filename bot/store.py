@@ -65,7 +65,7 @@ class Usage:
     """How often each FAQ entry was answered: orders a category's questions in the menu."""
 
     def __init__(self, r: redis.Redis, keys: Keys):
-        self.r, self.key = r, keys("faq", "answered")
+        self.r, self.keys, self.key = r, keys, keys("faq", "answered")
 
     def count(self, entry_id: str, category: str = "") -> None:
         """One answer given: for the menu order and the monthly statistics
@@ -82,7 +82,7 @@ class Usage:
             log.warning("usage count skipped: redis unavailable")
 
     def stats_key(self, month: str) -> str:
-        return self.key.rsplit("faq:", 1)[0] + f"stats:answered:{month}"
+        return self.keys("stats", "answered", month)
 
     def answered(self, month: str) -> dict[str, int]:
         """Questions answered in a month (YYYY-MM), by category."""
