@@ -1,0 +1,32 @@
+"""gunicorn settings for a 2-core machine: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Threads (gthread) let a worker wait for Redis and for WeChat's concurrent
+retries without blocking the others; several processes use both cores for
+question matching. With REDIS_URL unset, the master process starts the
+embedded Redis before forking so every worker joins the same server.
+"""
+import os
+from pathlib import Path
+
+bind = os.environ.get("PUFA_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PUFA_WORKERS", "3"))
+worker_class = "gthread"
+threads = int(os.environ.get("PUFA_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = None  # the app logs each message as JSON, without personal data
+errorlog = "-"
+limit_request_line = 4094
+
+INSTANCE = Path(__file__).resolve().parent / "instance"
+
+
+def on_starting(server):
+    if not os.environ.get("REDIS_URL"):
+        from bot.store import embedded_db_path, start_embedded
+
+        server.pufa_redis = start_embedded(embedded_db_path(INSTANCE))
+        server.log.info("embedded Redis ready for the workers (data under instance/redis/)")
