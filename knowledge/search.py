@@ -1,24 +1,27 @@
 """Question matching: a villager's question → the FAQ entries it most likely means.
 
-Every FAQ question and alternate is normalised (knowledge.normalize) and kept
-in three forms: characters, jieba tokens, and toneless pinyin (so homophone
-typos such as 离昏/离婚 still meet).
+Every text is normalised (knowledge.normalize) and seen three ways:
+characters, jieba tokens, and toneless pinyin (so homophone typos such as
+离昏/离婚 still meet).
 
 Scoring has two stages, both vectorised:
-1. Recall: a TF-IDF index (scikit-learn, sparse) over character uni/bigrams,
-   jieba tokens and pinyin syllables/bigrams; one sparse product scores the
-   query against every text at once, so 30,000 entries stay fast.
-2. Precision: rapidfuzz (`process.cdist`, explicit `processor=None` since every
-   text is already normalised) re-scores the best candidates on characters
-   (WRatio), tokens (token_set_ratio) and pinyin (WRatio), blended with the
-   TF-IDF cosine. Each entry keeps its best-scoring text.
+1. Recall, over every entry at once: TF-IDF (scikit-learn, sparse) over
+   character uni/bigrams, jieba tokens and pinyin syllables/bigrams, of two
+   documents per entry — its question with all alternates, and its question
+   with its answer. One sparse product per document kind scores the query
+   against the whole knowledge base, so 30,000 entries stay fast.
+2. Precision, over the best CANDIDATES entries: rapidfuzz (`process.cdist`,
+   explicit `processor=None` since every text is already normalised) compares
+   the query with each question/alternate on characters (ratio) and on tokens
+   (token_sort_ratio); each entry keeps its best text.
 
-`KnowledgeBase.decide()` turns scores into one of three outcomes:
+The blend is a weighted sum scaled to 0–100. `KnowledgeBase.decide()` turns
+it into one of three outcomes:
   answer  – a confident best match with a clear gap to the runner-up;
   suggest – a middle band or a close runner-up: offer the top three;
   none    – nothing good: say so honestly.
-Weights and thresholds are tuned on the labelled set in tests/data/heldout/
-by bench/tune.py.
+Weights and thresholds come from bench/tune.py on tests/data/heldout/ (and on
+questions from outside our categories, which must not be answered).
 """
 from __future__ import annotations
 
@@ -39,13 +42,12 @@ from .normalize import load_synonyms, normalize
 jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
-# Blend weights (TF-IDF cosine, characters, tokens, pinyin) and decision
-# thresholds, from bench/tune.py on tests/data/heldout/.
-WEIGHTS = (0.4, 0.2, 0.2, 0.2)
-ANSWER_AT = 60.0  # best score needed to answer directly
+# Blend weights: entry TF-IDF, answer TF-IDF, character ratio, token sort ratio.
+WEIGHTS = (1.0, 1.0, 0.25, 0.25)
+ANSWER_AT = 40.0  # best score needed to answer directly
 GAP = 4.0  # … and its lead over the best other entry
-SUGGEST_AT = 40.0  # below this, nothing is offered
-CANDIDATES = 48  # texts re-scored by rapidfuzz
+SUGGEST_AT = 25.0  # below this, nothing is offered
+CANDIDATES = 32  # entries re-scored by rapidfuzz
 STOP_TOKENS = frozenset("我 的 了 是 在 有 和 就 都 也 要 会 能 可以 怎么 怎么办 什么 吗 不 他 她 它 们 这 那 个 吧 呢 啊".split())
 
 
@@ -85,8 +87,15 @@ def tokens(text: str) -> str:
     return " ".join(t for t in jieba.lcut(text) if t.strip() and t not in STOP_TOKENS)
 
 
+@lru_cache(maxsize=20000)
+def _char_pinyin(ch: str) -> str:
+    return lazy_pinyin(ch, style=Style.NORMAL, errors="default")[0]
+
+
 def pinyin(text: str) -> str:
-    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
+    """Toneless pinyin, one syllable per character (each character's default
+    reading, the same on both sides, so homophone typos meet)."""
+    return " ".join(_char_pinyin(ch) for ch in text)
 
 
 def views(text: str) -> tuple[str, str, str]:
@@ -104,51 +113,87 @@ def features(view: tuple[str, str, str]) -> list[str]:
     return out
 
 
+class SparseIndex:
+    """TF-IDF vectors of documents (fitted by scikit-learn), kept as a
+    feature → documents matrix so a query touches only its own features."""
+
+    def __init__(self, docs: list[tuple[str, str, str]]):
+        vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
+        self._by_feature = vec.fit_transform(docs).T.tocsr()  # features × documents
+        self._vocab = vec.vocabulary_
+        self._idf = vec.idf_.astype(np.float32)
+        self._size = len(docs)
+
+    def cosine(self, feats: list[str]) -> np.ndarray:
+        """Cosine similarity of the query's features to every document."""
+        counts: dict[int, int] = {}
+        for f in feats:
+            col = self._vocab.get(f)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        if not counts:
+            return np.zeros(self._size, dtype=np.float32)
+        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self._idf[cols]
+        weights /= np.linalg.norm(weights)  # the same sublinear tf·idf, l2-normalised, as the documents
+        return self._by_feature[cols].T @ weights
+
+
 class KnowledgeBase:
     """The FAQ entries with their search index, built once at start-up."""
 
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], weights=WEIGHTS):
         self.entries = entries
+        self.weights = weights
         self.by_id = {e.id: e for e in entries}
         self.by_category: dict[str, list[Entry]] = {c: [] for c in CATEGORIES}
         for e in entries:
             self.by_category.setdefault(e.category, []).append(e)
-        owner: list[int] = []
-        all_views: list[tuple[str, str, str]] = []
-        for i, e in enumerate(entries):
-            for text in (e.question, *e.alternates):
-                owner.append(i)
-                all_views.append(views(text))
-        self._owner = np.asarray(owner, dtype=np.int64)
-        self._chars = [v[0] for v in all_views]
-        self._toks = [v[1] for v in all_views]
-        self._pys = [v[2] for v in all_views]
-        self._tfidf = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
-        self._matrix = self._tfidf.fit_transform(all_views) if all_views else None
+        starts: list[int] = []
+        text_views: list[tuple[str, str, str]] = []
+        for e in entries:
+            starts.append(len(text_views))
+            text_views.extend(views(t) for t in (e.question, *e.alternates))
+        self._starts = np.asarray(starts + [len(text_views)], dtype=np.int64)
+        self._chars = [v[0] for v in text_views]
+        self._toks = [v[1] for v in text_views]
+        self._pys = [v[2] for v in text_views]
+        if entries:
+            self._entry_index = SparseIndex(
+                [self._merge(text_views[starts[i]:self._starts[i + 1]]) for i in range(len(entries))])
+            self._answer_index = SparseIndex([views(f"{e.question} {e.answer}") for e in entries])
+
+    @staticmethod
+    def _merge(vs: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+        # One document from several texts; the space keeps bigrams from crossing texts.
+        return " ".join(v[0] for v in vs), " ".join(v[1] for v in vs), " ".join(v[2] for v in vs)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def scores(self, query: str) -> tuple[np.ndarray, str]:
-        """Best blended score per entry (0–100), and the normalised query."""
-        per_entry = np.zeros(len(self.entries), dtype=np.float32)
+        """Blended score per entry (0–100), and the normalised query."""
         view = views(query)
-        qc, qt, qp = view
-        if not qc or self._matrix is None:
-            return per_entry, qc
-        cosine = (self._matrix @ self._tfidf.transform([view]).T).toarray().ravel() * 100
-        k = min(CANDIDATES, len(cosine))
-        cand = np.argpartition(-cosine, k - 1)[:k]
-        w_tfidf, w_c, w_t, w_p = WEIGHTS
-        score = w_tfidf * cosine[cand]
-        score += w_c * process.cdist([qc], [self._chars[i] for i in cand], scorer=fuzz.WRatio,
-                                     processor=None, dtype=np.float32)[0]
-        score += w_t * process.cdist([qt], [self._toks[i] for i in cand], scorer=fuzz.token_set_ratio,
-                                     processor=None, dtype=np.float32)[0]
-        score += w_p * process.cdist([qp], [self._pys[i] for i in cand], scorer=fuzz.WRatio,
-                                     processor=None, dtype=np.float32)[0]
-        np.maximum.at(per_entry, self._owner[cand], score)
-        return per_entry, qc
+        qc, qt, _ = view
+        if not qc or not self.entries:
+            return np.zeros(len(self.entries), dtype=np.float32), qc
+        w_e, w_a, w_r, w_s = self.weights
+        feats = features(view)
+        score = w_e * self._entry_index.cosine(feats) + w_a * self._answer_index.cosine(feats)
+        k = min(CANDIDATES, len(score))
+        cand = np.argpartition(-score, k - 1)[:k]
+        texts = np.concatenate([np.arange(self._starts[i], self._starts[i + 1]) for i in cand])
+        owner = np.repeat(np.arange(k), self._starts[cand + 1] - self._starts[cand])
+        ratio = process.cdist([qc], [self._chars[t] for t in texts], scorer=fuzz.ratio, processor=None,
+                              dtype=np.float32)[0] / 100
+        tsort = process.cdist([qt], [self._toks[t] for t in texts], scorer=fuzz.token_sort_ratio,
+                              processor=None, dtype=np.float32)[0] / 100
+        best_ratio = np.zeros(k, dtype=np.float32)
+        best_tsort = np.zeros(k, dtype=np.float32)
+        np.maximum.at(best_ratio, owner, ratio)
+        np.maximum.at(best_tsort, owner, tsort)
+        score[cand] += w_r * best_ratio + w_s * best_tsort
+        return (score * (100.0 / sum(self.weights))).astype(np.float32), qc
 
     def search(self, query: str, limit: int = 3) -> list[Match]:
         per_entry, _ = self.scores(query)
