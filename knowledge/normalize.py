@@ -19,7 +19,8 @@ FILLERS = (
     "我想问一下", "我想咨询一下", "我想咨询", "想问一下", "请问一下", "我想问", "请问", "问一下",
     "你好", "您好", "在吗", "那个", "这个事", "谢谢", "麻烦", "帮我看看",
 )
-FILLER_CHARS = "呢啊吗吧呀哦嗯啦哈么"
+# Modal particles, dropped where a clause ends (not inside words like 怎么/什么).
+_FINAL_PARTICLES = re.compile(r"[呢啊吗吧呀哦嗯啦哈么]+(?=[\W_]|$)", re.UNICODE)
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _t2s = OpenCC("t2s")
 
@@ -45,17 +46,18 @@ def _synonyms() -> tuple[re.Pattern, dict[str, str]]:
     return _synonym_re, _synonym_map
 
 
+def _simplified(text: str) -> str:
+    return _t2s.convert(unicodedata.normalize("NFKC", text or "")).lower()
+
+
 def basic(text: str) -> str:
     """NFKC, simplified characters, lower case, no punctuation or spaces."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _t2s.convert(text).lower()
-    return _PUNCT.sub("", text)
+    return _PUNCT.sub("", _simplified(text))
 
 
 def normalize(text: str) -> str:
-    text = basic(text)
+    text = _PUNCT.sub("", _FINAL_PARTICLES.sub("", _simplified(text)))
     for filler in FILLERS:
         text = text.replace(filler, "")
-    text = text.translate({ord(c): None for c in FILLER_CHARS})
     pattern, mapping = _synonyms()
     return pattern.sub(lambda m: mapping[m.group(0)], text)

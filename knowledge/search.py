@@ -43,10 +43,10 @@ jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
 # Blend weights: entry TF-IDF, answer TF-IDF, character ratio, token sort ratio.
-WEIGHTS = (1.0, 1.0, 0.25, 0.25)
-ANSWER_AT = 40.0  # best score needed to answer directly
-GAP = 4.0  # … and its lead over the best other entry
-SUGGEST_AT = 25.0  # below this, nothing is offered
+WEIGHTS = (1.0, 1.0, 0.25, 0.5)
+ANSWER_AT = 24.0  # best score needed to answer directly
+GAP = 2.0  # … and its lead over the best other entry
+SUGGEST_AT = 19.0  # below this, nothing is offered
 CANDIDATES = 32  # entries re-scored by rapidfuzz
 STOP_TOKENS = frozenset("我 的 了 是 在 有 和 就 都 也 要 会 能 可以 怎么 怎么办 什么 吗 不 他 她 它 们 这 那 个 吧 呢 啊".split())
 
