@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import Flask, g, jsonify
 
 from .config import ConfigError, Settings, load_settings
+from .console import init_app as init_console
 
 log = logging.getLogger(__name__)
 
@@ -85,4 +86,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
+    init_console(app)
     return app

@@ -27,7 +27,7 @@ from .store import Keys
 
 log = logging.getLogger(__name__)
 
-KINDS = {"legal_aid": "法律援助", "litigation": "诉讼/起诉", "mediation": "纠纷调解"}
+KINDS = {"legal_aid": "法律援助", "litigation": "诉讼/起诉", "mediation": "纠纷调解", "consult": "法律咨询"}
 STATUSES = {"new": "待处理", "claimed": "处理中", "answered": "已答复", "closed": "已办结", "referred": "已转司法所"}
 OUTCOMES = ("调解成功", "提供法律咨询", "代写文书", "协助网上立案", "转法律援助中心", "其他")
 TOWN = "town"
@@ -235,6 +235,14 @@ class TicketQueue:
     def deliveries(self, number: str) -> list[dict]:
         ids = self.r.lrange(self._t(number, "replies"), 0, -1)
         return [self.outbox.get(i) for i in ids] if self.outbox else []
+
+    def audit(self, number: str, who: str, what: str, detail: str = "") -> None:
+        """Record something done to a ticket that changes nothing in it (e.g. the
+        staff console's "show phone and name")."""
+        self.get(number)
+        pipe = self.r.pipeline()
+        self._audit(pipe, number, who, what, detail)
+        pipe.execute()
 
     def note(self, number: str, who: str, text: str) -> None:
         self.get(number)

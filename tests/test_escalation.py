@@ -179,3 +179,15 @@ def test_parse_date(text, expected):
         assert (got.month, got.day) == expected
     else:
         assert got == today + dt.timedelta(days=3)
+
+
+def test_human_handoff_consultation_goes_to_the_town(app, client):
+    v = Villager(client, "o_consult")
+    assert "您想办哪件事" in v.say("人工")
+    assert "同意" in v.say("1")
+    for a in ["同意", "孙九", "13500003333", "下汤社区", "13", "想问问村里低保评定不公开该找谁反映"]:
+        v.say(a)
+    done = v.say("确认")
+    number = re.search(r"SF-\d{4}-\d{4}", done).group(0)
+    t = app.extensions["pufa"].services.queue.get(number)
+    assert t.data["kind"] == "consult" and t.data["queue"] == "town" and t.kind_name == "法律咨询"

@@ -1,0 +1,574 @@
+"""The staff web console: sign-in, permissions, CSRF, login limits, session
+revocation, masking, statistics, knowledge gaps, and the `flask staff` /
+`flask report` commands. Redis is real (see conftest)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+import time
+
+import pytest
+import yaml
+
+from bot.console import gaps as gapmod
+from bot.console.stats import build_report
+from bot.queue import TicketQueue
+from knowledge.faq import _as_entry
+from tests.conftest import Villager
+
+PW = "correct-horse-9"
+PHONE = "13812345678"
+NAME = "张三丰"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# -- helpers ------------------------------------------------------------------------------
+def staff(app):
+    return app.extensions["pufa_console"].staff
+
+
+def queue(app):
+    return app.extensions["pufa"].services.queue
+
+
+def add_staff(app, name="王所长", role="town", village="", password=PW):
+    return staff(app).add(name, role, password, village=village)
+
+
+def token(client, path="/console/login") -> str:
+    resp = client.get(path)
+    m = CSRF_RE.search(resp.get_data(as_text=True))
+    assert m, f"no CSRF token on {path} ({resp.status_code})"
+    return m.group(1)
+
+
+def login(client, name="王所长", password=PW, **env):
+    return client.post("/console/login", data={"csrf_token": token(client), "username": name,
+                                               "password": password}, **env)
+
+
+def post(client, path, data=None, page="/console/password"):
+    """A console POST with the CSRF token of this client's session."""
+    return client.post(path, data={"csrf_token": token(client, page), **(data or {})})
+
+
+def make_ticket(app, kind="litigation", village="和尚岭村", category="debt", urgent=False, key=None, clock=None,
+                openid="o_console", story="去年借给邻居王五两万块钱，写了借条，到现在不还"):
+    q = queue(app)
+    if clock is not None:
+        q = TicketQueue(q.r, q.k, q.settings, clock=clock)
+        q.outbox = queue(app).outbox
+    return q.create(kind=kind, openid=openid, fields={
+        "name": NAME, "phone": PHONE, "village": village, "category": category, "story": story,
+        "other_party": "王五", "urgent": urgent}, context=["他欠钱不还我要去法院告他", f"村民陈述：{story}"],
+        idempotency_key=key or f"draft-{time.time_ns()}")
+
+
+@pytest.fixture
+def town(app, client):
+    add_staff(app)
+    assert login(client).status_code == 302
+    return client
+
+
+def mediator_client(app, village="和尚岭村", name="李调解"):
+    add_staff(app, name, "village", village)
+    c = app.test_client()
+    assert login(c, name).status_code == 302
+    return c
+
+
+# -- sign-in --------------------------------------------------------------------------------
+def test_login_logout_and_wrong_password(app, client):
+    add_staff(app)
+    assert client.get("/console/").status_code == 302  # to the login page
+    assert client.get("/").headers["Location"].endswith("/console/")
+    bad = login(client, password="wrong-password")
+    assert bad.status_code == 401 and "用户名或密码不对" in bad.get_data(as_text=True)
+    ok = login(client)
+    assert ok.status_code == 302 and ok.headers["Location"] == "/console/"
+    assert "申请队列" in client.get("/console/").get_data(as_text=True)
+    assert post(client, "/console/logout", page="/console/").status_code == 302
+    assert client.get("/console/").status_code == 302
+
+
+def test_login_next_is_only_a_console_path(app, client):
+    add_staff(app)
+    t = token(client)
+    r = client.post("/console/login?next=https://evil.example/x", data={"csrf_token": t, "username": "王所长",
+                                                                         "password": PW})
+    assert r.headers["Location"] == "/console/"
+
+
+def test_cookie_flags_in_production(make_app):
+    app = make_app({"PUFA_ENV": "production"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    add_staff(app)
+    c = app.test_client()
+    r = login(c, base_url="https://localhost")
+    cookie = r.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_disabled_account_cannot_log_in(app, client):
+    add_staff(app, "赵四", "village", "林庄村")
+    staff(app).set_disabled("赵四", True)
+    assert login(client, "赵四").status_code == 401
+
+
+# -- CSRF -------------------------------------------------------------------------------------
+def test_every_console_post_without_csrf_token_is_refused(app, town):
+    t = make_ticket(app, kind="mediation")
+    add_staff(app, "李调解", "village", "和尚岭村")
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.") and "POST" in r.methods]
+    assert len(rules) == 13
+    for rule in rules:
+        path = rule.rule.replace("<number>", t.number)
+        data = {"username": "李调解", "text": "你好", "outcome": "其他", "question": "q", "category": "debt",
+                "password": PW, "current": PW, "new": "another-pass-1", "confirm": "another-pass-1"}
+        resp = town.post(path, data=data)
+        assert resp.status_code == 400, (rule.rule, resp.status_code)
+        assert "页面已过期" in resp.get_data(as_text=True)
+        wrong = town.post(path, data={**data, "csrf_token": "not-a-token"})
+        assert wrong.status_code == 400, rule.rule
+    # nothing happened
+    d = queue(app).get(t.number).data
+    assert d["status"] == "new" and [h["what"] for h in queue(app).history(t.number)] == ["filed"]
+    assert not staff(app).get("李调解").disabled
+    assert staff(app).verify("王所长", PW)
+    # logged out too: the login form itself needs the token
+    fresh = app.test_client()
+    assert fresh.post("/console/login", data={"username": "王所长", "password": PW}).status_code == 400
+
+
+def test_webhook_is_not_subject_to_csrf(app, client):
+    v = Villager(client, "o_csrf_free")
+    assert v.say("你好") is not None
+
+
+# -- permissions ------------------------------------------------------------------------------
+def test_village_mediator_sees_only_their_village_mediation_queue(app):
+    own = make_ticket(app, kind="mediation", village="和尚岭村")
+    other_village = make_ticket(app, kind="mediation", village="林庄村")
+    town_case = make_ticket(app, kind="litigation", village="和尚岭村")
+    m = mediator_client(app)
+
+    listing = m.get("/console/").get_data(as_text=True)
+    assert own.number in listing and other_village.number not in listing and town_case.number not in listing
+    assert m.get("/console/?queue=town").status_code == 403
+    assert m.get("/console/?queue=village:林庄村").status_code == 403
+    assert m.get("/console/?village=林庄村").status_code == 403
+    assert m.get(f"/console/t/{own.number}").status_code == 200
+    for number in (other_village.number, town_case.number):
+        assert m.get(f"/console/t/{number}").status_code == 404
+        for action in ("claim", "reveal", "refer"):
+            assert post(m, f"/console/t/{number}/{action}", page="/console/").status_code == 404
+        assert post(m, f"/console/t/{number}/reply", {"text": "x"}, page="/console/").status_code == 404
+        assert post(m, f"/console/t/{number}/close", {"outcome": "其他"}, page="/console/").status_code == 404
+    for page in ("/console/stats", "/console/stats.csv", "/console/gaps", "/console/staff"):
+        assert m.get(page).status_code == 403, page
+    assert post(m, "/console/staff/disable", {"username": "李调解"}, page="/console/").status_code == 403
+    assert post(m, "/console/gaps/draft", {"question": "q", "category": "debt"}, page="/console/").status_code == 403
+    assert queue(app).get(other_village.number).data["status"] == "new"
+
+
+def test_mediator_refers_a_case_up_to_the_town(app):
+    t = make_ticket(app, kind="mediation", village="和尚岭村")
+    m = mediator_client(app)
+    assert post(m, f"/console/t/{t.number}/claim", page="/console/").status_code == 302
+    r = post(m, f"/console/t/{t.number}/refer", page="/console/")
+    assert r.status_code == 302 and r.headers["Location"] == "/console/"  # no longer theirs
+    d = queue(app).get(t.number).data
+    assert d["queue"] == "town" and d["status"] == "referred"
+    assert m.get(f"/console/t/{t.number}").status_code == 404
+    town = app.test_client()
+    add_staff(app)
+    login(town)
+    page = town.get("/console/?queue=town").get_data(as_text=True)
+    assert t.number in page and "已转司法所" in page
+
+
+def test_town_staff_see_every_queue_and_filters(app, town):
+    a = make_ticket(app, kind="mediation", village="林庄村", category="land")
+    b = make_ticket(app, kind="legal_aid", village="温汤村", category="labor", urgent=True,
+                    story="在工地干了半年活老板不给工钱")
+    c = make_ticket(app, kind="litigation", village="和尚岭村", category="debt")
+    queue(app).close(c.number, "王所长", "代写文书")
+    page = town.get("/console/").get_data(as_text=True)
+    assert a.number in page and b.number in page and c.number not in page  # open ones by default
+    assert page.index(b.number) < page.index(a.number)  # urgent first
+    assert "加急" in page and "未办结 <b>2</b>" in page and "已办结 <b>1</b>" in page
+    assert c.number in town.get("/console/?status=closed").get_data(as_text=True)
+    assert c.number in town.get("/console/?status=all").get_data(as_text=True)
+    only = town.get("/console/?kind=legal_aid").get_data(as_text=True)
+    assert b.number in only and a.number not in only
+    assert a.number in town.get("/console/?village=林庄村").get_data(as_text=True)
+    assert b.number not in town.get("/console/?category=land").get_data(as_text=True)
+    found = town.get("/console/?q=工地").get_data(as_text=True)
+    assert b.number in found and a.number not in found
+    assert a.number in town.get("/console/?queue=village:林庄村").get_data(as_text=True)
+
+
+def test_overdue_ticket_has_a_red_badge(app, town):
+    t = make_ticket(app, clock=lambda: time.time() - 40 * 3600)
+    page = town.get("/console/").get_data(as_text=True)
+    assert t.number in page and "sla-overdue" in page and "超时" in page
+
+
+# -- the ticket page ------------------------------------------------------------------------------
+def test_phone_and_name_masked_until_shown_and_showing_is_audited(app, town, caplog):
+    t = make_ticket(app, story=f"他欠我钱，我叫{NAME}，电话 {PHONE}")
+    page = town.get(f"/console/t/{t.number}").get_data(as_text=True)
+    assert "138****5678" in page and "张**" in page
+    assert PHONE not in page and NAME not in page
+    assert PHONE not in town.get("/console/?status=all").get_data(as_text=True)
+    caplog.set_level(logging.INFO)
+    shown = post(town, f"/console/t/{t.number}/reveal", page=f"/console/t/{t.number}")
+    assert shown.status_code == 200
+    body = shown.get_data(as_text=True)
+    assert PHONE in body and NAME in body and f'href="tel:{PHONE}"' in body
+    history = queue(app).history(t.number)
+    assert history[-1]["what"] == "查看联系方式" and history[-1]["who"] == "王所长"
+    # a plain GET is masked again, and the history shows who looked
+    again = town.get(f"/console/t/{t.number}").get_data(as_text=True)
+    assert PHONE not in again and "查看联系方式" in again
+    assert PHONE not in caplog.text and NAME not in caplog.text
+
+
+def test_claim_reply_note_close_from_the_ticket_page(app, town, fake_wechat, caplog):
+    caplog.set_level(logging.INFO)
+    t = make_ticket(app, openid="o_console_reply")
+    path = f"/console/t/{t.number}"
+    page = town.get(path).get_data(as_text=True)
+    assert "认领" in page and "插入常用回复" in page and "发送回复" in page
+    assert post(town, f"{path}/claim", page=path).status_code == 302
+    assert queue(app).get(t.number).data["assignee"] == "王所长"
+    second = post(town, f"{path}/claim", page=path)
+    assert "不能认领" in town.get(second.headers["Location"]).get_data(as_text=True)
+
+    r = post(town, f"{path}/reply", {"text": "请带上借条和身份证来司法所。"}, page=path)
+    assert r.status_code == 302
+    assert fake_wechat.sent_to("o_console_reply") == [f"司法所回复您（{t.number}）：\n请带上借条和身份证来司法所。"]
+    page = town.get(path).get_data(as_text=True)
+    assert "已发到村民微信" in page and "请带上借条和身份证来司法所。" in page
+    assert post(town, f"{path}/reply", {"text": "  "}, page=path).status_code == 400
+
+    fake_wechat.fail(45015)
+    post(town, f"{path}/reply", {"text": "第二条回复"}, page=path)
+    assert "排队等待重发" in town.get(path).get_data(as_text=True)
+
+    assert post(town, f"{path}/note", {"text": "已电话联系，周一来所"}, page=path).status_code == 302
+    assert post(town, f"{path}/close", {"outcome": "不存在的结果"}, page=path).status_code == 302
+    assert queue(app).get(t.number).data["status"] == "answered"
+    assert post(town, f"{path}/close", {"outcome": "代写文书"}, page=path).status_code == 302
+    d = queue(app).get(t.number).data
+    assert d["status"] == "closed" and d["outcome"] == "代写文书"
+    whats = [h["what"] for h in queue(app).history(t.number)]
+    assert whats == ["filed", "认领", "答复", "答复", "note", "办结"]
+    page = town.get(path).get_data(as_text=True)
+    assert "已办结" in page and "发送回复" not in page
+    assert PHONE not in caplog.text
+
+
+def test_faq_answers_offered_for_insertion(app, town):
+    t = make_ticket(app)
+    kb = app.extensions["pufa"].services.kb
+    page = town.get(f"/console/t/{t.number}").get_data(as_text=True)
+    assert page.count('data-insert="') >= 5  # the canned replies at least
+    if len(kb):
+        entry = kb.entries[0]
+        found = town.get(f"/console/t/{t.number}?faq={entry.question}").get_data(as_text=True)
+        assert entry.question in found
+
+
+def test_unknown_ticket_is_404(town):
+    assert town.get("/console/t/SF-2000-9999").status_code == 404
+
+
+# -- login rate limit ------------------------------------------------------------------------------
+def test_login_locked_per_account_after_repeated_failures(app, client):
+    add_staff(app)
+    add_staff(app, "钱会计", "town")
+    for _ in range(5):
+        assert login(client, password="wrong-password").status_code == 401
+    locked = login(client)  # even the right password
+    assert locked.status_code == 429
+    text = locked.get_data(as_text=True)
+    assert "锁定" in text and "分钟后再试" in text
+    assert login(app.test_client(), "钱会计").status_code == 302  # another account from the same address
+    keys = app.extensions["pufa"].redis.keys(app.extensions["pufa"].keys("ratelimit") + "*")
+    assert keys  # in the app's own Redis, under its prefix
+
+
+def test_login_locked_per_address(make_app):
+    app = make_app(CONSOLE_LOGIN_LIMIT_ADDRESS="4 per 15 minutes")
+    add_staff(app)
+    c = app.test_client()
+    for i in range(4):
+        assert login(c, f"nobody{i}", "wrong-password").status_code == 401
+    assert login(c).status_code == 429
+    other = app.test_client()
+    assert login(other, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
+
+
+def test_limiter_counters_are_per_app(make_app):
+    first, second = make_app(), make_app()
+    for a in (first, second):
+        add_staff(a)
+    c = first.test_client()
+    for _ in range(5):
+        login(c, password="wrong-password")
+    assert login(c).status_code == 429
+    assert login(second.test_client()).status_code == 302
+
+
+# -- sessions end server-side -------------------------------------------------------------------------
+def _session_cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_logout_ends_the_session_server_side(app, client):
+    add_staff(app)
+    login(client)
+    stolen = _session_cookie(client)
+    post(client, "/console/logout", page="/console/")
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/console/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app):
+    add_staff(app)
+    phone, pc = app.test_client(), app.test_client()
+    login(phone)
+    login(pc)
+    stolen = _session_cookie(pc)
+    bad = post(pc, "/console/password", {"current": "wrong-password", "new": "new-secret-22", "confirm": "new-secret-22"})
+    assert bad.status_code == 400 and "现在的密码不对" in bad.get_data(as_text=True)
+    r = post(pc, "/console/password", {"current": PW, "new": "new-secret-22", "confirm": "new-secret-22"})
+    assert r.status_code == 302
+    assert pc.get("/console/").status_code == 200  # this browser carries on
+    assert phone.get("/console/").status_code == 302  # the other one is signed out
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/console/").status_code == 302
+    assert login(app.test_client(), password="new-secret-22").status_code == 302
+
+
+def test_disabling_an_account_ends_its_sessions(app, town):
+    m = mediator_client(app)
+    assert m.get("/console/").status_code == 200
+    r = post(town, "/console/staff/disable", {"username": "李调解"}, page="/console/staff")
+    assert r.status_code == 302
+    assert m.get("/console/").status_code == 302
+    assert login(app.test_client(), "李调解").status_code == 401
+    assert "已停用" in town.get("/console/staff").get_data(as_text=True)
+    post(town, "/console/staff/enable", {"username": "李调解"}, page="/console/staff")
+    assert login(app.test_client(), "李调解").status_code == 302
+    # nobody disables themselves
+    post(town, "/console/staff/disable", {"username": "王所长"}, page="/console/staff")
+    assert not staff(app).get("王所长").disabled
+
+
+def test_password_reset_by_town_staff_forces_a_change(app, town):
+    m = mediator_client(app)
+    r = post(town, "/console/staff/reset", {"username": "李调解"}, page="/console/staff")
+    temp = re.search(r'<code class="secret">(\w+)</code>', r.get_data(as_text=True)).group(1)
+    assert m.get("/console/").status_code == 302  # signed out everywhere
+    again = app.test_client()
+    assert login(again, "李调解", temp).headers["Location"] == "/console/password"
+    assert again.get("/console/").headers["Location"] == "/console/password"
+    post(again, "/console/password", {"current": temp, "new": "mine-now-123", "confirm": "mine-now-123"})
+    assert again.get("/console/").status_code == 200
+
+
+def test_cli_passwd_ends_sessions(app, runner):
+    add_staff(app)
+    c = app.test_client()
+    login(c)
+    result = runner.invoke(args=["staff", "passwd", "王所长"], input="brand-new-pass\n")
+    assert result.exit_code == 0, result.output
+    assert c.get("/console/").status_code == 302
+    assert staff(app).verify("王所长", "brand-new-pass")
+
+
+# -- staff CLI ---------------------------------------------------------------------------------------
+def test_staff_cli_add_list_disable(app, runner):
+    r = runner.invoke(args=["staff", "add", "王所长", "--role", "town"], input=PW + "\n")
+    assert r.exit_code == 0 and "已添加 王所长" in r.output
+    r = runner.invoke(args=["staff", "add", "李调解", "--role", "village", "--village", "和尚岭村"], input=PW + "\n")
+    assert r.exit_code == 0, r.output
+    assert staff(app).get("李调解").village == "和尚岭村"
+    assert app.extensions["pufa"].redis.hget(app.extensions["pufa"].keys("staff", "王所长"), "pw").startswith(
+        ("scrypt:", "pbkdf2:"))
+    for args, inp, message in (
+        (["staff", "add", "王所长", "--role", "town"], PW, "已经存在"),
+        (["staff", "add", "赵四", "--role", "village"], PW, "--village"),
+        (["staff", "add", "赵四", "--role", "village", "--village", "不存在村"], PW, "没有这个村"),
+        (["staff", "add", "赵四", "--role", "town"], "short", "至少要 8 位"),
+        (["staff", "add", "赵四", "--role", "mayor"], PW, "Invalid value"),
+    ):
+        r = runner.invoke(args=args, input=inp + "\n")
+        assert r.exit_code != 0 and message in r.output, (args, r.output)
+    listing = runner.invoke(args=["staff", "list"]).output
+    assert "王所长\ttown" in listing and "李调解\tvillage\t和尚岭村\t正常" in listing
+    assert runner.invoke(args=["staff", "disable", "李调解"]).exit_code == 0
+    assert "停用" in runner.invoke(args=["staff", "list"]).output
+    assert staff(app).verify("李调解", PW) is None
+    assert runner.invoke(args=["staff", "enable", "李调解"]).exit_code == 0
+    assert staff(app).verify("李调解", PW)
+    assert runner.invoke(args=["staff", "disable", "nobody"]).exit_code != 0
+
+
+# -- statistics --------------------------------------------------------------------------------------
+def _at(year, month, day=10):
+    return dt.datetime(year, month, day, 10, 0).timestamp()
+
+
+@pytest.fixture
+def year_of_tickets(app):
+    """Tickets filed and closed through the queue API at chosen times in 2025."""
+    q = queue(app)
+
+    def at(ts):
+        tq = TicketQueue(q.r, q.k, q.settings, clock=lambda: ts)
+        tq.outbox = None
+        return tq
+
+    plan = [  # kind, village, category, filed month, closed month, outcome
+        ("mediation", "和尚岭村", "neighbor", 1, 2, "调解成功"),
+        ("mediation", "和尚岭村", "land", 1, None, None),
+        ("mediation", "林庄村", "neighbor", 3, 3, "其他"),
+        ("legal_aid", "温汤村", "labor", 2, 2, "转法律援助中心"),
+        ("legal_aid", "林庄村", "labor", 3, 4, "提供法律咨询"),
+        ("litigation", "和尚岭村", "debt", 3, 3, "代写文书"),
+        ("litigation", "温汤村", "debt", 4, 4, "协助网上立案"),
+        ("litigation", "温汤村", "debt", 12, None, None),
+    ]
+    for i, (kind, village, category, filed, closed, outcome) in enumerate(plan):
+        t = at(_at(2025, filed)).create(kind=kind, openid=f"o_stats_{i}", fields={
+            "name": NAME, "phone": PHONE, "village": village, "category": category, "story": "x"},
+            context=[], idempotency_key=f"stats-{i}")
+        if closed:
+            at(_at(2025, closed, 20)).close(t.number, "王所长", outcome)
+    # a 2024 ticket closed in January 2025 counts its outcome in 2025
+    old = at(_at(2024, 12)).create(kind="mediation", openid="o_stats_old", fields={
+        "village": "林庄村", "category": "marriage", "story": "x"}, context=[], idempotency_key="stats-old")
+    at(_at(2025, 1, 5)).close(old.number, "王所长", "调解成功")
+    # court documents drafted for an open ticket (another module may set this field)
+    q.r.hset(q.k("ticket", q.list(kind="litigation")[-1].number), "drafts", "2")
+    usage = app.extensions["pufa"].services.usage
+    for month, category, n in (("2025-01", "debt", 30), ("2025-03", "labor", 12), ("2025-03", "other", 3)):
+        q.r.hset(usage.stats_key(month), category, n)
+    return app
+
+
+def test_statistics_figures_by_month_category_and_village(year_of_tickets):
+    app = year_of_tickets
+    pufa = app.extensions["pufa"]
+    r = build_report(queue(app).list(limit=10**9), pufa.services.usage, 2025, 1, 12, pufa.settings.villages)
+    t = r.totals
+    assert t["received"] == 8 and t["mediation"] == 3 and t["legal_aid"] == 2 and t["litigation"] == 3
+    assert t["mediated"] == 2 and t["aid_referred"] == 1 and t["consult_staff"] == 1 and t["filed_online"] == 1
+    assert t["drafted"] == 3  # one closed as 代写文书 + two drafted for the December ticket
+    assert t["answered"] == 45 and t["closed"] == 7
+    assert r.by_month["mediated"][:2] == [1, 1]  # January (the 2024 case) and February
+    assert r.by_month["received"] == [2, 1, 3, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert r.by_category["neighbor"]["mediation"] == 2 and r.by_category["debt"]["answered"] == 30
+    assert r.by_category["other"]["answered"] == 3
+    assert r.by_village["和尚岭村"] == {"received": 3, "mediation": 2, "mediated": 1, "legal_aid": 0, "drafted": 1}
+    assert r.by_village["温汤村"]["drafted"] == 2
+    assert r.aid_outcomes["转法律援助中心"] == 1 and r.aid_outcomes["提供法律咨询"] == 1
+    q1 = build_report(queue(app).list(limit=10**9), pufa.services.usage, 2025, 1, 3)
+    assert q1.months == ["2025-01", "2025-02", "2025-03"] and q1.totals["received"] == 6
+
+
+def test_statistics_page_chart_and_csv(year_of_tickets, client):
+    app = year_of_tickets
+    add_staff(app)
+    login(client)
+    page = client.get("/console/stats?year=2025").get_data(as_text=True)
+    assert page.count("<svg") >= 3 and "<rect" in page and "2025年1月至12月" in page
+    assert "调解成功" in page and "代写法律文书" in page and "和尚岭村" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from a CDN
+    resp = client.get("/console/stats.csv?year=2025&from=1&to=6")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    header = next(r for r in rows if r and r[0] == "项目")
+    assert header[1:] == ["1月", "2月", "3月", "4月", "5月", "6月", "合计"]
+    received = next(r for r in rows if r and r[0].startswith("收到求助申请"))
+    assert received[1:] == ["2", "1", "3", "1", "0", "0", "7"]
+    assert PHONE not in resp.get_data(as_text=True) and NAME not in resp.get_data(as_text=True)
+
+
+def test_flask_report_prints_the_same_table(year_of_tickets, runner):
+    result = runner.invoke(args=["report", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "2025年1月至12月" in out and "调解成功（件）" in out and "按村（社区）" in out
+    line = next(l for l in out.splitlines() if l.startswith("收到求助申请"))
+    assert line.split()[1:] == ["2", "1", "3", "1", "0", "0", "0", "0", "0", "0", "0", "1", "8"]
+    csv_out = runner.invoke(args=["report", "--year", "2025", "--from", "3", "--to", "3", "--csv"]).output
+    assert "2025年3月 普法助手工作统计" in csv_out and "收到求助申请（件）,3,3" in csv_out
+
+
+# -- knowledge gaps ------------------------------------------------------------------------------------
+GAP_TEXTS = ["宅基地证丢了怎么补办", "宅基地证丢了怎么补办", "宅基地证书丢了咋补办", "宅基地证丢了咋办",
+             "被狗咬了找谁赔", "被狗咬了找谁赔钱", "狗咬人谁赔", "无人机撒药飘到我家地里"]
+
+
+def test_gaps_grouped_by_similarity():
+    items = [{"text": t, "score": 20.0, "ts": 1000 + i} for i, t in enumerate(GAP_TEXTS)]
+    groups = gapmod.group_gaps(items)
+    assert [g.count for g in groups][:2] == [4, 3]
+    assert groups[0].question == "宅基地证丢了怎么补办" and len(groups[0].examples) == 3
+    assert "被狗咬了找谁赔" in groups[1].examples and "被狗咬了找谁赔钱" in groups[1].examples
+    assert groups[-1].examples == ["无人机撒药飘到我家地里"] and groups[-1].count == 1
+    assert gapmod.group_gaps([]) == []
+
+
+def test_draft_faq_entry_is_in_the_knowledge_base_format(app):
+    kb = app.extensions["pufa"].services.kb
+    text = gapmod.draft_yaml(kb, "宅基地证丢了怎么补办", ["宅基地证丢了怎么补办", "宅基地证书丢了咋补办"], "land",
+                             today=dt.date(2026, 3, 1))
+    data = yaml.safe_load(text)
+    assert isinstance(data, list) and len(data) == 1
+    entry = _as_entry(data[0], "draft.yaml")
+    assert entry.category == "land" and entry.question == "宅基地证丢了怎么补办？"
+    assert re.fullmatch(r"land-\d{3}", entry.id) and entry.id not in kb.by_id
+    assert len(entry.alternates) >= 3 and "宅基地证书丢了咋补办" in entry.alternates
+    assert entry.escalate == "none" and entry.updated == dt.date(2026, 3, 1) and entry.citations
+    assert "answer: |" in text and "待法律顾问填写" in entry.answer
+
+
+def test_gaps_page_and_draft_action(app, town):
+    gaps = app.extensions["pufa"].services.gaps
+    for t in GAP_TEXTS:
+        gaps.record(t, 25.0)
+    page = town.get("/console/gaps").get_data(as_text=True)
+    assert "宅基地证丢了怎么补办" in page and "4 次" in page and "起草问答条目" in page
+    r = post(town, "/console/gaps/draft", {"question": "被狗咬了找谁赔", "examples": "被狗咬了找谁赔钱\n狗咬人谁赔",
+                                            "category": "neighbor"}, page="/console/gaps")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "category: neighbor" in body and "狗咬人谁赔" in body
+    dl = post(town, "/console/gaps/draft", {"question": "被狗咬了找谁赔", "examples": "狗咬人谁赔",
+                                             "category": "neighbor", "download": "1"}, page="/console/gaps")
+    assert "attachment" in dl.headers["Content-Disposition"]
+    assert yaml.safe_load(dl.get_data(as_text=True))[0]["category"] == "neighbor"
+
+
+# -- pages work on a phone without anything from outside --------------------------------------------
+def test_pages_ship_their_own_assets(app, town):
+    make_ticket(app)
+    page = town.get("/console/").get_data(as_text=True)
+    assert 'name="viewport"' in page and "/console/static/console.css" in page
+    assert town.get("/console/static/console.css").status_code == 200
+    assert town.get("/console/static/console.js").status_code == 200
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    resp = town.get("/console/")
+    assert resp.headers["Cache-Control"] == "no-store" and "frame-ancestors 'none'" in resp.headers[
+        "Content-Security-Policy"]
