@@ -23,10 +23,24 @@ limit_request_line = 4094
 
 INSTANCE = Path(__file__).resolve().parent / "instance"
 
+# Prometheus counts from every worker, summed at /metrics.
+_metrics_dir = INSTANCE / "prometheus"
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_metrics_dir))
+
 
 def on_starting(server):
+    import shutil
+
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     if not os.environ.get("REDIS_URL"):
         from bot.store import embedded_db_path, start_embedded
 
         server.pufa_redis = start_embedded(embedded_db_path(INSTANCE))
         server.log.info("embedded Redis ready for the workers (data under instance/redis/)")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from knowledge.search import load_knowledge_base
     from knowledge.statutes import load_statutes
 
-    from . import cli, health, store, webhook
+    from . import cli, health, metrics, store, webhook
     from .dispatch import Responder
     from .logs import setup_logging
 
@@ -85,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     cli.init_app(app)
     init_console(app)
     return app

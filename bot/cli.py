@@ -256,8 +256,35 @@ def outbox_run(once, interval):
         time.sleep(interval)
 
 
+# -- data retention ------------------------------------------------------------------
+def parse_age(text: str) -> float:
+    """'3y', '18m', '90d' → seconds."""
+    units = {"y": 365 * 86400, "m": 30 * 86400, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise click.BadParameter("use a number and y/m/d, e.g. 3y, 18m, 90d")
+    return int(text[:-1]) * units[text[-1]]
+
+
+@click.command("purge")
+@click.option("--older-than", "older_than", required=True, help="e.g. 3y: tickets closed longer ago than this.")
+def purge_command(older_than):
+    """Remove closed tickets' personal data (names, phones, case details) after the retention period."""
+    seconds = parse_age(older_than)
+    purged = _pufa().services.queue.purge_personal(time.time() - seconds)
+    from .queue import TicketQueue
+
+    fields = "、".join(TicketQueue.PERSONAL_FIELDS)
+    if purged:
+        click.echo(f"已清除 {len(purged)} 件办结超过 {older_than} 的申请的个人信息"
+                   f"（{fields}、对话记录、答复正文、openid）：{', '.join(purged)}")
+    else:
+        click.echo(f"没有办结超过 {older_than} 的申请需要清除。")
+
+
 def init_app(app):
     app.cli.add_command(chat_command)
     app.cli.add_command(kb_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(purge_command)

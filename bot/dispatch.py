@@ -12,8 +12,10 @@ import redis
 from handlers.base import EVENT, Context, Incoming, Services
 from handlers.conversation import Router
 from handlers.paging import paginate
-from handlers.texts import APOLOGY
+from handlers.texts import APOLOGY, RATE_LIMITED
 
+from . import metrics
+from .guards import over_rate
 from .store import Keys
 
 log = logging.getLogger(__name__)
@@ -75,11 +77,15 @@ class Responder:
             time.sleep(0.05)
 
     def _answer(self, msg: Incoming, request_id: str) -> str | None:
+        if msg.kind != EVENT and over_rate(self.r, self.keys, msg.openid):
+            return RATE_LIMITED
         ctx = self.context(msg.openid, request_id)
         in_dialog = "conv" in ctx.session
         try:
             reply = self.router.dispatch(msg, ctx)
             reply = paginate(reply, ctx)
+            if "confidence" in ctx.trace:
+                metrics.CONFIDENCE.labels(band=ctx.trace["confidence"]).inc()
             if msg.kind != EVENT and msg.text and not in_dialog:
                 # The last few questions, as context for a ticket filed next.
                 ctx.session["recent"] = [*ctx.session.get("recent", []), msg.text[:300]][-RECENT_KEEP:]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import redis
 
+from . import metrics
 from .privacy import hash_openid
 from .store import Keys
 
@@ -34,6 +35,7 @@ TOWN = "town"
 SLA_DUE = 24 * 3600  # inside WeChat's 48-hour customer-service window
 SLA_OVERDUE = 36 * 3600
 CONTEXT_KEEP = 20
+MAX_OPEN_PER_OPENID = 3  # so one account cannot flood the queue
 STREAM = "stream:tickets"
 GROUP = "notify"
 INTAKE_FIELDS = ("name", "phone", "village", "category", "story", "other_party", "hardship",
@@ -82,6 +84,7 @@ class TicketQueue:
     def __init__(self, r: redis.Redis, keys: Keys, settings=None, clock=time.time):
         self.r, self.k, self.settings, self.clock = r, keys, settings, clock
         self.outbox = None  # set by the app: bot.outbox.Outbox
+        self.max_open = MAX_OPEN_PER_OPENID
 
     # -- keys ---------------------------------------------------------------
     def _t(self, number: str, *rest: str) -> str:
@@ -123,6 +126,7 @@ class TicketQueue:
                                               "ts": str(now)})
         pipe.xadd(self.k(STREAM), {"number": number, "kind": kind, "queue": data["queue"]}, maxlen=100000)
         pipe.execute()
+        metrics.ESCALATIONS.labels(kind=kind).inc()
         log.info("ticket filed", extra={"ticket": number, "kind": kind, "openid_hash": hash_openid(openid)})
         return Ticket({k: str(v) for k, v in data.items()})
 
@@ -281,6 +285,36 @@ class TicketQueue:
         now = str(self.clock())
         for number in self.r.zrange(self._idx("openid", openid), 0, -1):
             self.r.hset(self._t(number), "last_villager_msg", now)
+
+    # -- data retention -------------------------------------------------------------
+    PERSONAL_FIELDS = ("name", "phone", "story", "other_party", "hardship", "deadline")
+
+    def purge_personal(self, closed_before: float) -> list[str]:
+        """Remove the personal data of tickets closed before the given time: the
+        intake fields, the conversation, reply texts, audit details and the
+        openid (kept only as a hash). Figures for the statistics stay."""
+        purged = []
+        for number in self.r.zrange(self._idx("status", "closed"), 0, -1):
+            data = self.r.hgetall(self._t(number))
+            if not data or data.get("purged_at") or float(data.get("closed_at") or data.get("updated", 0)) >= closed_before:
+                continue
+            audit = self.history(number)
+            pipe = self.r.pipeline(transaction=True)
+            pipe.hdel(self._t(number), *self.PERSONAL_FIELDS)
+            pipe.hset(self._t(number), mapping={"openid": "sha:" + hash_openid(data.get("openid", "")),
+                                                "purged_at": str(self.clock())})
+            pipe.zrem(self._idx("openid", data.get("openid", "")), number)
+            pipe.delete(self._t(number, "context"))
+            for item_id in self.r.lrange(self._t(number, "replies"), 0, -1):
+                pipe.hdel(self.k("outbox", "item", item_id), "text", "openid")
+            pipe.delete(self._t(number, "audit"))
+            for h in audit:
+                pipe.xadd(self._t(number, "audit"), {"who": h["who"], "what": h["what"], "ts": h["ts"],
+                                                      "detail": "" if h["what"] in ("note", "supplement", "答复") else h.get("detail", "")})
+            self._audit(pipe, number, "system", "purge", "个人信息已按保存期限清除")
+            pipe.execute()
+            purged.append(number)
+        return purged
 
     # -- the new-ticket stream -------------------------------------------------------
     def ensure_group(self) -> None:

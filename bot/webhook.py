@@ -13,6 +13,7 @@ import hmac
 import logging
 import re
 import time
+from xml.parsers import expat
 
 from flask import Blueprint, Response, current_app, g, request
 from wechatpy import parse_message
@@ -21,6 +22,9 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
 from handlers.base import EVENT, OTHER, TEXT, VOICE, Incoming
+
+from . import metrics
+from .guards import TooDeep, check_depth, signature_reused
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
@@ -95,6 +99,12 @@ def _decode_body(body: bytes) -> str:
 
 def _parse(xml: str):
     try:
+        check_depth(xml)
+    except TooDeep:
+        raise Refused(400, "XML nested too deeply") from None
+    except expat.ExpatError:
+        raise Refused(400, "not a WeChat message (ExpatError)") from None
+    try:
         message = parse_message(xml)
     except Exception as exc:  # ExpatError, ValueError, KeyError… from the XML parser
         raise Refused(400, f"not a WeChat message ({type(exc).__name__})") from None
@@ -161,14 +171,23 @@ def receive():
                 raise Refused(403, "unencrypted message refused: safe mode is required")
             xml = body
         message = _parse(xml)
+        pufa = app.extensions["pufa"]
+        if not encrypted and signature_reused(pufa.redis, pufa.keys, args["timestamp"], args["nonce"],
+                                              args["signature"], body.encode("utf-8"),
+                                              app.config["SIGNATURE_WINDOW"]):
+            raise Refused(403, "signature reused with a different body")
     except Refused as exc:
+        metrics.REQUESTS.labels(kind="refused", outcome=str(exc.status)).inc()
         return _refuse(exc)
 
+    started = time.perf_counter()
     incoming = to_incoming(message)
-    reply = app.extensions["pufa"].responder.respond(incoming, request_id)
+    reply = pufa.responder.respond(incoming, request_id)
     xml_reply = render(message, reply)
     if encrypted and xml_reply != "success":
         xml_reply = crypto.encrypt_message(xml_reply, args["nonce"], args["timestamp"])
+    metrics.REQUESTS.labels(kind=incoming.raw_type or incoming.kind, outcome="replied" if reply else "empty").inc()
+    metrics.LATENCY.observe(time.perf_counter() - started)
     log.info("wechat message answered", extra={
         "request_id": request_id, "kind": incoming.kind, "raw_type": incoming.raw_type,
         "encrypted": encrypted, "replied": bool(reply)})

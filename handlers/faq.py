@@ -60,6 +60,7 @@ class FaqHandler:
         return self.respond(ctx.services.kb.decide(msg.text), ctx)
 
     def respond(self, decision, ctx: Context) -> str:
+        ctx.trace["confidence"] = decision.kind
         ctx.trace["matches"] = [
             {"id": m.entry.id, "category": m.entry.category, "score": m.score, "question": m.entry.question}
             for m in decision.matches

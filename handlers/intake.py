@@ -20,6 +20,7 @@ from knowledge.normalize import basic
 from .base import EVENT, TEXT, VOICE, Context, Incoming
 from .conversation import END, Conversation, State, Step
 from .intent import detect, wants_human
+from .texts import TOO_MANY_OPEN
 
 KIND_NAMES = {"litigation": "起诉/打官司", "legal_aid": "申请法律援助", "mediation": "请村调解员调解",
               "consult": "咨询司法所工作人员"}
@@ -343,6 +344,10 @@ INTRO = {
 
 
 def start_intake(ctx: Context, route: str | None, category: str | None = None, context: list[str] | None = None) -> str:
+    open_tickets = [t.number for t in ctx.services.queue.for_openid(ctx.openid) if t.is_open]
+    if len(open_tickets) >= ctx.services.queue.max_open:
+        ctx.trace.update(intent=route or "legal_aid", escalate=True)
+        return TOO_MANY_OPEN.format(count=len(open_tickets), numbers="、".join(open_tickets))
     data = {"draft_id": uuid.uuid4().hex, "category": category, "context": list(context or ctx.session.get("recent", []))}
     ctx.trace.update(intent=route or "legal_aid", escalate=True)
     if route not in KIND_NAMES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ VECTORS = json.loads((WECHAT / "crypto_vectors.json").read_text(encoding="utf-8"
 
 
 def signed(token=TOKEN, **extra):
-    ts, nonce = str(int(time.time())), "12345"
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     return {"timestamp": ts, "nonce": nonce, "signature": url_signature(token, ts, nonce), **extra}
 
 
