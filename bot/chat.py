@@ -3,7 +3,7 @@ signed (and with --aes encrypted) exactly as WeChat does it, POSTed to the
 webhook, and the reply is unwrapped for printing."""
 from __future__ import annotations
 
-import random
+import secrets
 import string
 import time
 
@@ -54,7 +54,7 @@ class WeChatSimulator:
     def sign(self, xml: str) -> tuple[dict, bytes]:
         """Query parameters and body for one POST, as WeChat sends them."""
         timestamp = str(int(time.time()))
-        nonce = "".join(random.choices(string.digits, k=10))
+        nonce = "".join(secrets.choice(string.digits) for _ in range(10))
         params = {"timestamp": timestamp, "nonce": nonce,
                   "signature": url_signature(self.token, timestamp, nonce), "openid": self.openid}
         if not self.crypto:

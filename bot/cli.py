@@ -8,7 +8,7 @@ import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from knowledge.categories import CATEGORIES
 
@@ -23,6 +23,7 @@ def _pufa():
 
 # -- chat ------------------------------------------------------------------------
 @click.command("chat")
+@with_appcontext
 @click.option("--openid", default="o_demo_villager", show_default=True, help="The villager's openid.")
 @click.option("--aes", is_flag=True, help="Safe mode: encrypt each message as WeChat does.")
 @click.option("--url", default="", help="A running server's webhook URL (default: the app in-process).")
@@ -267,11 +268,12 @@ def parse_age(text: str) -> float:
 
 
 @click.command("purge")
+@with_appcontext
 @click.option("--older-than", "older_than", required=True, help="e.g. 3y: tickets closed longer ago than this.")
 def purge_command(older_than):
     """Remove closed tickets' personal data (names, phones, case details) after the retention period."""
     seconds = parse_age(older_than)
-    purged = _pufa().services.queue.purge_personal(time.time() - seconds)
+    purged = _pufa().services.queue.purge_personal(seconds)
     from .queue import TicketQueue
 
     fields = "、".join(TicketQueue.PERSONAL_FIELDS)

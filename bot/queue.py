@@ -289,11 +289,12 @@ class TicketQueue:
     # -- data retention -------------------------------------------------------------
     PERSONAL_FIELDS = ("name", "phone", "story", "other_party", "hardship", "deadline")
 
-    def purge_personal(self, closed_before: float) -> list[str]:
-        """Remove the personal data of tickets closed before the given time: the
+    def purge_personal(self, age_seconds: float) -> list[str]:
+        """Remove the personal data of tickets closed more than age_seconds ago: the
         intake fields, the conversation, reply texts, audit details and the
         openid (kept only as a hash). Figures for the statistics stay."""
         purged = []
+        closed_before = self.clock() - age_seconds
         for number in self.r.zrange(self._idx("status", "closed"), 0, -1):
             data = self.r.hgetall(self._t(number))
             if not data or data.get("purged_at") or float(data.get("closed_at") or data.get("updated", 0)) >= closed_before:
