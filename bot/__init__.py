@@ -73,7 +73,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .outbox import Outbox
     from .wxclient import can_send, make_client
 
+    from .spool import Spool
+
     services.queue = TicketQueue(r, keys, settings)
+    services.queue.spool = Spool(os.path.join(app.instance_path, "spool.sqlite3"))
     outbox = Outbox(r, keys, lambda: make_client(settings, r, keys), can_send=lambda: can_send(settings))
     services.queue.outbox = outbox
     responder = Responder(r, keys, build_router(), services, outbox)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 import time
 import uuid
 
@@ -24,7 +25,8 @@ SESSION_TTL = 24 * 3600
 DEDUP_TTL = 600  # WeChat retries within ~15 s; keep replies a while longer
 PENDING = "__pending__"
 RETRY_WAIT = 4.5
-RECENT_KEEP = 5  # a concurrent retry waits this long for the first try's reply
+RECENT_KEEP = 5
+LOCAL_SESSIONS = 5000  # a concurrent retry waits this long for the first try's reply
 
 
 def dedup_key(msg: Incoming) -> str:
@@ -36,6 +38,8 @@ def dedup_key(msg: Incoming) -> str:
 class Responder:
     def __init__(self, r: redis.Redis, keys: Keys, router: Router, services: Services, outbox=None):
         self.r, self.keys, self.router, self.services, self.outbox = r, keys, router, services, outbox
+        self._local: OrderedDict[str, str] = OrderedDict()  # last sessions, for Redis outages
+        self._unsaved: set[str] = set()  # sessions changed while Redis was unreachable
 
     # -- public -------------------------------------------------------------
     def respond(self, msg: Incoming, request_id: str = "") -> str | None:
@@ -90,7 +94,7 @@ class Responder:
                 # The last few questions, as context for a ticket filed next.
                 ctx.session["recent"] = [*ctx.session.get("recent", []), msg.text[:300]][-RECENT_KEEP:]
             if msg.kind != EVENT and self.services.queue is not None:
-                self.services.queue.touch_villager(msg.openid)
+                self._after_redis_work(msg.openid)
         except Exception:
             log.exception("handler failed", extra={"request_id": request_id})
             return APOLOGY
@@ -98,6 +102,14 @@ class Responder:
             reply = self._with_pending_replies(msg.openid, reply, ctx)
         self._save_session(msg.openid, ctx.session)
         return reply
+
+    def _after_redis_work(self, openid: str) -> None:
+        """Upkeep that needs Redis and must never cost the villager the answer."""
+        try:
+            self.services.queue.touch_villager(openid)
+            self.services.queue.drain_spool()
+        except redis.RedisError:
+            log.warning("redis unavailable: 48-hour window and spool drain postponed")
 
     def _with_pending_replies(self, openid: str, reply: str | None, ctx: Context) -> str | None:
         if self.outbox is None:
@@ -111,10 +123,15 @@ class Responder:
         return paginate("\n\n".join([*pending, reply] if reply else pending), ctx)
 
     def _load_session(self, openid: str) -> dict:
+        if openid in self._unsaved:  # Redis holds an older copy than this process
+            return json.loads(self._local[openid])
         try:
             raw = self.r.get(self.keys("session", openid))
         except redis.RedisError:
-            return {}
+            # Redis is down: carry on with this process's last copy, so a dialog
+            # in progress can still be confirmed (and spooled).
+            log.warning("session read from the local copy: redis unavailable")
+            return json.loads(self._local.get(openid, "{}"))
         try:
             return json.loads(raw) if raw else {}
         except ValueError:
@@ -122,10 +139,16 @@ class Responder:
 
     def _save_session(self, openid: str, session: dict) -> None:
         key = self.keys("session", openid)
+        self._local[openid] = json.dumps(session, ensure_ascii=False)
+        self._local.move_to_end(openid)
+        while len(self._local) > LOCAL_SESSIONS:
+            self._unsaved.discard(self._local.popitem(last=False)[0])
         try:
             if session:
-                self.r.set(key, json.dumps(session, ensure_ascii=False), ex=SESSION_TTL)
+                self.r.set(key, self._local[openid], ex=SESSION_TTL)
             else:
                 self.r.delete(key)
+            self._unsaved.discard(openid)
         except redis.RedisError:
+            self._unsaved.add(openid)
             log.warning("session not saved: redis unavailable")

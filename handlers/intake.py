@@ -280,6 +280,10 @@ NEXT_STEPS = {
 }
 
 
+SPOOLED = ("您的申请已经安全保存。系统正在维护，恢复后会自动提交给司法所，不用再填一遍。"
+           "过一会儿回复【进度】就能看到编号。着急的话可以拨打 12348 公共法律服务热线。")
+
+
 def a_confirm(text, ctx):
     if basic(text) not in YES:
         return Step(error="请回复【确认】提交，【返回】修改，或【取消】。")
@@ -290,6 +294,8 @@ def a_confirm(text, ctx):
     ticket = ctx.services.queue.create(kind=d["kind"], openid=ctx.openid, fields=fields, context=context,
                                        idempotency_key=d["draft_id"])
     ctx.trace.update(ticket=ticket.number)
+    if ticket.data.get("status") == "spooled":
+        return Step(END, reply=SPOOLED)
     lines = [f"已提交！您的编号是 {ticket.number}。",
              NEXT_STEPS[d["kind"]].format(village=d.get("village") or "村里")]
     if d.get("urgent"):
@@ -344,7 +350,7 @@ INTRO = {
 
 
 def start_intake(ctx: Context, route: str | None, category: str | None = None, context: list[str] | None = None) -> str:
-    open_tickets = [t.number for t in ctx.services.queue.for_openid(ctx.openid) if t.is_open]
+    open_tickets = ctx.services.queue.open_numbers(ctx.openid)
     if len(open_tickets) >= ctx.services.queue.max_open:
         ctx.trace.update(intent=route or "legal_aid", escalate=True)
         return TOO_MANY_OPEN.format(count=len(open_tickets), numbers="、".join(open_tickets))
