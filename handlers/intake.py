@@ -374,7 +374,7 @@ class HumanHandler:
 
     def handle(self, msg: Incoming, ctx: Context) -> str:
         pick = ctx.session.pop("pick", None) or {}
-        route = pick.get("route") if pick.get("type") == "offer" else None
+        route = pick.get("route") if pick.get("type") == "offer" else detect(msg.text).route
         return start_intake(ctx, route, pick.get("category"))
 
 

@@ -10,19 +10,23 @@ from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
-from knowledge.normalize import basic
+from knowledge.normalize import basic, normalize
 
 KEYWORDS = {
-    "legal_aid": ("法律援助", "请不起律师", "免费律师", "免费的律师", "帮我写起诉状", "代写起诉状", "写诉状",
+    "legal_aid": ("法律援助", "请不起律师", "免费律师", "免费的律师", "写起诉状", "写个起诉状", "代写", "写诉状",
                   "没钱打官司", "没钱请律师", "援助律师"),
-    "litigation": ("起诉", "告他", "告她", "告到", "告他们", "打官司", "法院", "传票", "判决", "上诉",
+    "litigation": ("起诉", "告他", "告她", "告到", "告他们", "要告", "去告", "告状", "打官司", "法院", "传票", "判决", "上诉",
                    "强制执行", "立案", "仲裁", "律师", "开庭", "诉状"),
     "mediation": ("调解", "评评理", "评理", "说和", "劝劝", "调和", "吵架", "打架", "闹矛盾", "闹翻",
                   "纠纷", "管管"),
 }
 # Someone asking for the service now, not asking about it.
 REQUEST_MARKERS = ("我要", "我想", "想要", "帮我", "帮帮我", "给我", "要去", "准备", "打算", "我得", "我们要",
-                   "请帮", "申请", "找人", "找个人", "来人", "来个人", "派人", "替我", "能不能帮")
+                   "请帮", "申请", "找人", "找个人", "想找", "想请", "来人", "来个人", "派人", "替我", "能不能帮", "帮忙")
+# A plea for help is a request even when phrased as a question ("能帮帮我吗").
+PLEAS = ("帮我", "帮帮我", "帮忙", "能不能帮", "请帮", "给我派", "替我", "帮我们")
+# Asking how to apply for legal aid is answered with the intake itself.
+HOW_TO_APPLY = ("怎么申请", "如何申请", "咋申请", "怎样申请")
 # An information question about a route (answered from the FAQ).
 QUESTION_MARKERS = ("多少钱", "多少", "怎么", "如何", "什么", "啥", "哪些", "哪里", "哪个", "多久", "多长",
                     "要不要", "需不需要", "需要什么", "能不能", "可不可以", "可以吗", "是不是", "有没有",
@@ -48,18 +52,24 @@ def _has(route: str, text: str, text_py: str) -> bool:
 
 
 def detect(text: str) -> Intent:
+    # Both the plain text and the synonym-mapped one (俺要 → 我要, 打官司 → 起诉).
     plain = basic(text)
     if not plain:
         return Intent(None, False)
+    forms = (plain, normalize(text))
     text_py = " " + _pinyin(plain)
-    routes = [r for r in ("legal_aid", "litigation", "mediation") if _has(r, plain, text_py)]
+    routes = [r for r in ("legal_aid", "litigation", "mediation")
+              if any(_has(r, form, text_py) for form in forms)]
     if not routes:
         return Intent(None, False)
     route = routes[0]
-    # "申请" is a request marker, but "怎么申请法律援助" is asked to be offered the intake too.
-    request = any(m in plain for m in REQUEST_MARKERS)
-    question = any(m in plain for m in QUESTION_MARKERS)
-    explicit = request and (not question or route == "legal_aid" and "申请" in plain)
+
+    def has(markers):
+        return any(m in form for form in forms for m in markers)
+
+    question = has(QUESTION_MARKERS)
+    explicit = (has(PLEAS) or has(REQUEST_MARKERS) and not question
+                or route == "legal_aid" and has(HOW_TO_APPLY))
     return Intent(route, explicit)
 
 

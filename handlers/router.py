@@ -32,3 +32,15 @@ def build_router() -> Router:
             FaqHandler(),
         ],
     )
+
+
+def route_for(text: str, router, services) -> str:
+    """What the router does with this message from a villager with no history,
+    as a routing-table label: faq, litigation, legal_aid, mediation (or human
+    for a bare hand-off that asks which kind of help)."""
+    from .base import TEXT, Context, Incoming
+
+    ctx = Context(openid="route-probe", session={}, services=services)
+    router.dispatch(Incoming(openid="route-probe", kind=TEXT, text=text), ctx)
+    conv = ctx.session.get("conv")
+    return (conv["data"].get("kind") or "human") if conv else "faq"
