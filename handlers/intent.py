@@ -6,6 +6,7 @@ Keywords are matched on the normalised characters and, for typo tolerance,
 on toneless pinyin (起素/起诉, 法律缘助/法律援助 meet)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
@@ -13,18 +14,25 @@ from pypinyin import Style, lazy_pinyin
 from knowledge.normalize import basic, normalize
 
 KEYWORDS = {
-    "legal_aid": ("法律援助", "请不起律师", "免费律师", "免费的律师", "写起诉状", "写个起诉状", "代写", "写诉状",
+    "legal_aid": ("法律援助", "请不起律师", "免费律师", "免费的律师", "写起诉状", "写个起诉状", "代写", "写诉状", "状子", "不要钱的律师", "不花钱的律师",
                   "没钱打官司", "没钱请律师", "援助律师"),
     "litigation": ("起诉", "告他", "告她", "告到", "告他们", "要告", "去告", "告状", "打官司", "法院", "传票", "判决", "上诉",
                    "强制执行", "立案", "仲裁", "律师", "开庭", "诉状"),
     "mediation": ("调解", "评评理", "评理", "说和", "劝劝", "调和", "吵架", "打架", "闹矛盾", "闹翻",
-                  "纠纷", "管管"),
+                  "纠纷", "管管", "协调", "调一下", "调一调", "出面"),
 }
 # Someone asking for the service now, not asking about it.
 REQUEST_MARKERS = ("我要", "我想", "想要", "帮我", "帮帮我", "给我", "要去", "准备", "打算", "我得", "我们要",
                    "请帮", "申请", "找人", "找个人", "想找", "想请", "来人", "来个人", "派人", "替我", "能不能帮", "帮忙")
 # A plea for help is a request even when phrased as a question ("能帮帮我吗").
-PLEAS = ("帮我", "帮帮我", "帮忙", "能不能帮", "请帮", "给我派", "替我", "帮我们")
+PLEAS = ("帮我", "帮帮我", "帮忙", "能不能帮", "请帮", "给我派", "替我", "帮我们", "想请", "请人来", "派个人",
+         "来个人", "来一趟", "快来", "叫调解员", "找个人来", "想让")
+# Words of the mediation route proper; with these and no word of suing, mediation wins.
+MEDIATE = ("调解", "说和", "评理", "协调", "调一下")
+SUE = ("起诉", "告", "打官司", "上诉", "立案", "强制执行")
+# Asking someone to write a court document, or for a lawyer without money: legal aid.
+WRITE_DOC = re.compile(r"写.{0,10}(状|文书)")
+POOR_LAWYER = re.compile(r"(没钱|不要钱|不花钱|免费|请不起|穷).*律师|律师.*(没钱|不要钱|不花钱|免费|请不起)")
 # Asking how to apply for legal aid is answered with the intake itself.
 HOW_TO_APPLY = ("怎么申请", "如何申请", "咋申请", "怎样申请")
 # An information question about a route (answered from the FAQ).
@@ -58,14 +66,21 @@ def detect(text: str) -> Intent:
         return Intent(None, False)
     forms = (plain, normalize(text))
     text_py = " " + _pinyin(plain)
+    def has(markers):
+        return any(m in form for form in forms for m in markers)
+
     routes = [r for r in ("legal_aid", "litigation", "mediation")
               if any(_has(r, form, text_py) for form in forms)]
+    if any(WRITE_DOC.search(f) or POOR_LAWYER.search(f) for f in forms):
+        routes.insert(0, "legal_aid")
     if not routes:
         return Intent(None, False)
     route = routes[0]
-
-    def has(markers):
-        return any(m in form for form in forms for m in markers)
+    sue = has(SUE) or any(" " + _pinyin(w) in text_py for w in SUE if len(w) > 1)
+    if route == "litigation" and "mediation" in routes and has(MEDIATE) and not sue:
+        route = "mediation"
+    if route == "litigation" and has(("告他", "告她", "告他们")) and not has(QUESTION_MARKERS):
+        return Intent(route, True)  # "上法院告他": nobody says that to ask about it
 
     question = has(QUESTION_MARKERS)
     explicit = (has(PLEAS) or has(REQUEST_MARKERS) and not question

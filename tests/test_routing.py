@@ -26,9 +26,9 @@ def test_routing_table(app):
     assert len(wrong) / len(rows) <= 0.05, wrong
 
 
-def test_routing_heldout_table(app):
-    """Written independently of the rules; a lower bar, reported by bench/quality.py."""
-    if not (DATA / "routing_heldout.yaml").exists():
-        return
+def test_routing_second_table(app):
+    """Written by someone who never saw the rules (78.8% before the rules were
+    revised with it in view; see README). A lower bar than the first table."""
     rows, wrong = _accuracy(app, "routing_heldout.yaml")
-    assert 1 - len(wrong) / len(rows) >= 0.75, wrong
+    assert len(rows) >= 80
+    assert 1 - len(wrong) / len(rows) >= 0.90, wrong
