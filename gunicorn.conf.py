@@ -21,7 +21,7 @@ accesslog = None  # the app logs each message as JSON, without personal data
 errorlog = "-"
 limit_request_line = 4094
 
-INSTANCE = Path(__file__).resolve().parent / "instance"
+INSTANCE = Path(os.environ.get("PUFA_INSTANCE_PATH") or Path(__file__).resolve().parent / "instance")
 
 # Prometheus counts from every worker, summed at /metrics.
 _metrics_dir = INSTANCE / "prometheus"

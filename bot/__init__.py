@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .logs import setup_logging
 
     test_config = dict(test_config or {})
-    app = Flask(__name__, instance_relative_config=True, instance_path=test_config.pop("INSTANCE_PATH", None))
+    instance_path = test_config.pop("INSTANCE_PATH", None) or os.environ.get("PUFA_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     environ = test_config.pop("ENVIRON", None)
     try:
         settings = load_settings(environ)

@@ -69,6 +69,8 @@ class FaqHandler:
             return answer_entry(decision.best.entry, ctx)
         if decision.kind == "suggest":
             ctx.trace.update(intent="faq", category=decision.best.entry.category)
+            if ctx.services.gaps is not None and decision.normalized:  # not confident either
+                ctx.services.gaps.record(decision.normalized, decision.best.score)
             return suggestion_list([m.entry for m in decision.matches], ctx, "您是不是想问：")
         record_gap(decision, ctx)
         ctx.trace["escalate"] = True

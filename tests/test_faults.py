@@ -72,12 +72,18 @@ def private_redis(tmp_path):
 INTAKE = ["同意", "周十", "13812340000", "和尚岭村", "6", "借给邻居五千块钱不还", "邻居", "4", "没有"]
 
 
-def test_redis_outage_mid_conversation_loses_nothing(make_app, private_redis, tmp_path):
-    app = make_app({"REDIS_URL": private_redis.url}, INSTANCE_PATH=str(tmp_path / "instance"))
-    v = Villager(app.test_client(), "o_outage")
+def up_to_confirmation(app, openid: str) -> Villager:
+    """A villager who has filled in a litigation request and not yet confirmed it."""
+    v = Villager(app.test_client(), openid)
     v.say("我要告他，他欠钱不还")
     for answer in INTAKE:
         v.say(answer)
+    return v
+
+
+def test_redis_outage_mid_conversation_loses_nothing(make_app, private_redis, tmp_path):
+    app = make_app({"REDIS_URL": private_redis.url}, INSTANCE_PATH=str(tmp_path / "instance"))
+    v = up_to_confirmation(app, "o_outage")
     private_redis.stop()  # Redis goes away before the villager confirms
 
     assert "法律依据" in v.say("老板拖欠工资不给怎么办")  # FAQ answers keep working
@@ -98,10 +104,7 @@ def test_redis_outage_mid_conversation_loses_nothing(make_app, private_redis, tm
 
 def test_ticket_survives_sigkill_of_the_redis_server(make_app, private_redis, tmp_path):
     app = make_app({"REDIS_URL": private_redis.url}, INSTANCE_PATH=str(tmp_path / "instance"))
-    v = Villager(app.test_client(), "o_kill")
-    v.say("我要告他，他欠钱不还")
-    for answer in INTAKE:
-        v.say(answer)
+    v = up_to_confirmation(app, "o_kill")
     number = re.search(r"SF-\d{4}-\d{4}", v.say("确认")).group(0)
     time.sleep(1.5)  # appendfsync everysec
     private_redis.stop(signal.SIGKILL)
@@ -114,10 +117,7 @@ def test_embedded_redis_survives_sigkill(make_app, tmp_path):
     app = make_app({"REDIS_URL": ""}, INSTANCE_PATH=str(instance))
     db_path = store.embedded_db_path(instance)
     assert app.extensions["pufa"].redis.config_get("appendonly")["appendonly"] == "yes"
-    v = Villager(app.test_client(), "o_kill_embedded")
-    v.say("我要告他，他欠钱不还")
-    for answer in INTAKE:
-        v.say(answer)
+    v = up_to_confirmation(app, "o_kill_embedded")
     number = re.search(r"SF-\d{4}-\d{4}", v.say("确认")).group(0)
     time.sleep(1.5)
     server = store._embedded.pop(str(db_path))
@@ -135,10 +135,14 @@ def test_three_retries_on_three_gunicorn_workers_file_one_ticket(private_redis, 
     port = free_port()
     prefix = f"pufa-gunicorn-{uuid.uuid4().hex[:8]}:"
     env = dict(os.environ, REDIS_URL=private_redis.url, WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=APP_ID,
-               WECHAT_APP_SECRET="s", SECRET_KEY="k", PUFA_REDIS_PREFIX=prefix, PUFA_LOG_LEVEL="WARNING")
+               WECHAT_APP_SECRET="s", SECRET_KEY="k", PUFA_REDIS_PREFIX=prefix, PUFA_LOG_LEVEL="WARNING",
+               PUFA_INSTANCE_PATH=str(tmp_path / "instance"))
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-w", "3", "-k", "sync", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+    empty_config = tmp_path / "gunicorn-test.conf.py"  # not the repo's (its hooks write to instance/)
+    empty_config.write_text("")
+    proc = subprocess.Popen([str(gunicorn), "-c", str(empty_config), "-w", "3", "-k", "sync",
+                             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/wechat"
     try:
