@@ -5,6 +5,7 @@ from .conversation import Router
 from .daily import DailyHandler
 from .events import SubscribeHandler, UnclearVoiceHandler, UnsubscribeHandler, UnsupportedHandler
 from .faq import FaqHandler
+from .greeting import GreetingHandler
 from .menu import ChoiceHandler, MenuHandler
 from .paging import MoreHandler
 from .statute import StatuteHandler
@@ -27,6 +28,7 @@ def build_router() -> Router:
             UnsupportedHandler(),
             MoreHandler(),
             ChoiceHandler(),
+            GreetingHandler(),
             StatuteHandler(),
             intake.IntentHandler(),
             FaqHandler(),

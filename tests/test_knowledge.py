@@ -181,3 +181,8 @@ def test_kb_ask_json(runner):
 def test_kb_stats(runner):
     result = runner.invoke(args=["kb", "stats"])
     assert result.exit_code == 0 and "labor" in result.output and "total" in result.output
+
+
+def test_greetings_and_thanks_are_answered_kindly(villager):
+    assert villager.say("你好").startswith("您好")
+    assert "不客气" in villager.say("谢谢")
