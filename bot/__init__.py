@@ -11,6 +11,7 @@ from flask import Flask, g, jsonify
 
 from .config import ConfigError, Settings, load_settings
 from .console import init_app as init_console
+from .drafts import init_app as init_drafts
 
 log = logging.getLogger(__name__)
 
@@ -92,4 +93,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
     cli.init_app(app)
     init_console(app)
+    init_drafts(app)
     return app

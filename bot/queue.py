@@ -318,8 +318,8 @@ class TicketQueue:
 
     def purge_personal(self, age_seconds: float) -> list[str]:
         """Remove the personal data of tickets closed more than age_seconds ago: the
-        intake fields, the conversation, reply texts, audit details and the
-        openid (kept only as a hash). Figures for the statistics stay."""
+        intake fields, the conversation, reply texts, complaint drafts, audit
+        details and the openid (kept only as a hash). Figures for the statistics stay."""
         purged = []
         closed_before = self.clock() - age_seconds
         for number in self.r.zrange(self._idx("status", "closed"), 0, -1):
@@ -333,6 +333,7 @@ class TicketQueue:
                                                 "purged_at": str(self.clock())})
             pipe.zrem(self._idx("openid", data.get("openid", "")), number)
             pipe.delete(self._t(number, "context"))
+            pipe.delete(self._t(number, "drafts"))  # complaint drafts: names, phones, ID numbers
             for item_id in self.r.lrange(self._t(number, "replies"), 0, -1):
                 pipe.hdel(self.k("outbox", "item", item_id), "text", "openid")
             pipe.delete(self._t(number, "audit"))

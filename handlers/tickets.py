@@ -37,6 +37,8 @@ class MyTicketsHandler:
             if d.get("draft_status") == "drafted":
                 line += "。起诉状已起草，请到司法所核对签字"
             lines.append(line)
+        if any(t.data.get("draft_status") == "drafted" for t in tickets[-10:]):
+            lines.append("起诉状签字后要交到法院：回复“网上立案”看怎么在手机上立案，回复“诉讼费”看交多少钱、交不起怎么办。")
         lines.append("想补充情况，回复“补充”加上内容，比如“补充 对方电话是……”。")
         return "\n".join(lines)
 
