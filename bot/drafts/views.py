@@ -180,49 +180,57 @@ def party(number, role, index):
                            error=error, other_party=model.clean_line(t.data.get("other_party", ""))), status
 
 
-@bp.post("/<number>/draft/party/<role>/add")
-@login_required
-def party_add(number, role):
+def _change_parties(number: str, role: str, change):
+    """Add or remove a party block: change(parties, label) edits the list in
+    place and returns an error to show, or None; saved as a new version."""
     if role not in ROLES:
         abort(404)
     t = _ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
-        return redirect_
+        return None, None, redirect_
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
     key, label = ROLES[role]
     draft = model.normalize(latest.draft)
-    if len(draft[key]) >= 10:
-        flash(f"{label}最多10个。", "error")
-        return _back(t, role)
-    kind = "org" if request.form.get("kind") == "org" else "person"
-    draft[key].append(model.blank_party(kind))
-    version, error = _save(t, draft, form)
+    error = change(draft[key], label)
+    if not error:
+        _, error = _save(t, draft, form)
     if error:
         flash(error, "error")
-        return _back(t, role)
-    return redirect(url_for("drafts.party", number=t.number, role=role, index=len(draft[key]) - 1))
+        return t, None, _back(t, role)
+    return t, draft[key], None
+
+
+@bp.post("/<number>/draft/party/<role>/add")
+@login_required
+def party_add(number, role):
+    kind = "org" if request.form.get("kind") == "org" else "person"
+
+    def add(parties, label):
+        if len(parties) >= 10:
+            return f"{label}最多10个。"
+        parties.append(model.blank_party(kind))
+        return None
+
+    t, parties, response = _change_parties(number, role, add)
+    if response is not None:
+        return response
+    return redirect(url_for("drafts.party", number=t.number, role=role, index=len(parties) - 1))
 
 
 @bp.post("/<number>/draft/party/<role>/<int:index>/remove")
 @login_required
 def party_remove(number, role, index):
-    if role not in ROLES:
-        abort(404)
-    t = _ticket(number)
-    latest, redirect_ = _latest_or_start(t)
-    if redirect_:
-        return redirect_
-    form = forms.ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    key, label = ROLES[role]
-    draft = model.normalize(latest.draft)
-    if len(draft[key]) <= 1 or not 0 <= index < len(draft[key]):
-        flash(f"至少要有一个{label}。", "error")
-        return _back(t, role)
+    def remove(parties, label):
+        if len(parties) <= 1 or not 0 <= index < len(parties):
+            return f"至少要有一个{label}。"
+        del parties[index]
+        return None
+
+    t, _, response = _change_parties(number, role, remove)
+    return response if response is not None else _back(t, role)
     del draft[key][index]
     _, error = _save(t, draft, form)
     if error:
