@@ -7,7 +7,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 
-from flask import Flask, g, jsonify
+from flask import Flask, g
 
 from .config import ConfigError, Settings, load_settings
 from .console import init_app as init_console

@@ -15,7 +15,6 @@ assignee and SLA times. Beside it:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from dataclasses import dataclass

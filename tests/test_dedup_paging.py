@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from handlers.base import Context, Services
+from handlers.base import Context
 from handlers.paging import REPLY_LIMIT, split_pages
 from tests.conftest import Villager
 
@@ -39,7 +39,6 @@ def test_concurrent_retries_on_two_workers_file_one_ticket(app, make_app):
     results = []
 
     def post(c):
-        v = Villager(c, "o_conc")
         params, body = v1.sim.sign(confirm)
         resp = c.post("/wechat", query_string=params, data=body, content_type="text/xml")
         results.append(v1.sim.unwrap(params, resp.get_data(as_text=True)))

@@ -27,7 +27,7 @@ CANNED = (
 STATUS_FILTERS = {"open": "未办结", **STATUSES, "all": "全部"}
 
 
-def _visible_ticket(number: str):
+def visible_ticket(number: str):
     """The ticket if this staff member may see it; 404 otherwise (not even whether it exists)."""
     try:
         t = pufa().services.queue.get(number)
@@ -116,7 +116,7 @@ def _render_ticket(t, revealed: bool = False, reply_text: str = "", status: int 
 @bp.get("/t/<number>")
 @login_required
 def ticket(number):
-    return _render_ticket(_visible_ticket(number))
+    return _render_ticket(visible_ticket(number))
 
 
 @bp.post("/t/<number>/reveal")
@@ -124,14 +124,14 @@ def ticket(number):
 def reveal(number):
     """Show the full name and phone: answered in the POST response itself (nothing in the URL),
     and written to the ticket's audit history."""
-    t = _visible_ticket(number)
+    t = visible_ticket(number)
     pufa().services.queue.audit(t.number, current_user.username, "查看联系方式", "显示完整姓名和手机号")
     log.info("console: contact details shown", extra={"ticket": t.number})
     return _render_ticket(t, revealed=True)
 
 
 def _act(number, action, done_message):
-    t = _visible_ticket(number)
+    t = visible_ticket(number)
     try:
         after = action(t)
     except TicketError as exc:
@@ -153,7 +153,7 @@ def claim(number):
 @bp.post("/t/<number>/reply")
 @login_required
 def reply(number):
-    t = _visible_ticket(number)
+    t = visible_ticket(number)
     form = ReplyForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -177,7 +177,7 @@ def reply(number):
 @bp.post("/t/<number>/note")
 @login_required
 def note(number):
-    t = _visible_ticket(number)
+    t = visible_ticket(number)
     form = NoteForm()
     if not form.validate_on_submit():
         flash("备注是空的。", "error")
@@ -197,7 +197,7 @@ def refer(number):
 @bp.post("/t/<number>/close")
 @login_required
 def close(number):
-    t = _visible_ticket(number)
+    t = visible_ticket(number)
     form = CloseForm()
     if not form.validate_on_submit():
         flash("请先选择办结结果。", "error")

@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 
 from ..console import base as console_base
-from ..queue import TicketError
+from ..console.views import visible_ticket
 from . import forms, model
 from .render_docx import render_docx
 from .render_pdf import render_pdf
@@ -47,18 +47,6 @@ bp.register_error_handler(404, console_base._not_found)
 
 def drafts():
     return current_app.extensions["pufa_drafts"]
-
-
-def _ticket(number: str):
-    """The ticket if this staff member may see it; the console's 404 otherwise."""
-    try:
-        t = drafts().ticket(number)
-    except TicketError:
-        abort(404)
-    if not current_user.can_see(t.data):
-        log.warning("drafts: ticket outside the staff member's queue", extra={"ticket": t.number})
-        abort(404)
-    return t
 
 
 def _latest_or_start(t):
@@ -103,7 +91,7 @@ def _back(t, anchor: str = ""):
 @bp.get("/<number>/draft")
 @login_required
 def edit(number):
-    t = _ticket(number)
+    t = visible_ticket(number)
     svc = drafts()
     latest = svc.latest(t.number)
     if latest is None:
@@ -128,7 +116,7 @@ def edit(number):
 @bp.post("/<number>/draft")
 @login_required
 def start(number):
-    t = _ticket(number)
+    t = visible_ticket(number)
     svc = drafts()
     form = forms.StartForm()
     form.template.choices = forms.choices(svc.templates.choices())
@@ -150,7 +138,7 @@ def start(number):
 def party(number, role, index):
     if role not in ROLES:
         abort(404)
-    t = _ticket(number)
+    t = visible_ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
         return redirect_
@@ -185,7 +173,7 @@ def _change_parties(number: str, role: str, change):
     place and returns an error to show, or None; saved as a new version."""
     if role not in ROLES:
         abort(404)
-    t = _ticket(number)
+    t = visible_ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
         return None, None, redirect_
@@ -231,11 +219,6 @@ def party_remove(number, role, index):
 
     t, _, response = _change_parties(number, role, remove)
     return response if response is not None else _back(t, role)
-    del draft[key][index]
-    _, error = _save(t, draft, form)
-    if error:
-        flash(error, "error")
-    return _back(t, role)
 
 
 # -- the other sections ------------------------------------------------------------------------
@@ -331,7 +314,7 @@ def _apply(section: str, form, draft: dict, t, template) -> tuple[dict, str]:
 def section(number, section):
     if section not in SECTIONS:
         abort(404)
-    t = _ticket(number)
+    t = visible_ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
         return redirect_
@@ -377,7 +360,7 @@ def _version_arg(t, latest):
 @bp.get("/<number>/draft/preview")
 @login_required
 def preview(number):
-    t = _ticket(number)
+    t = visible_ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
         return redirect_
@@ -398,7 +381,7 @@ FORMATS = {
 def download(number, fmt):
     if fmt not in FORMATS:
         abort(404)
-    t = _ticket(number)
+    t = visible_ticket(number)
     latest, redirect_ = _latest_or_start(t)
     if redirect_:
         return redirect_
