@@ -26,9 +26,18 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 @pytest.fixture(scope="session")
 def redis_instance(tmp_path_factory):
-    """(REDIS_URL or "", instance path) for the whole session."""
+    """(REDIS_URL or "", instance path) for the whole session; the embedded
+    Redis servers the tests started are stopped at the end, not left running."""
+    from bot import store
+
     instance = tmp_path_factory.mktemp("instance")
-    return os.environ.get("PUFA_TEST_REDIS_URL", ""), str(instance)
+    yield os.environ.get("PUFA_TEST_REDIS_URL", ""), str(instance)
+    for server in list(store._embedded.values()):
+        try:
+            server.shutdown(nosave=True)
+        except redis.RedisError:
+            pass  # already gone (the shutdown closes the connection)
+    store._embedded.clear()
 
 
 @pytest.fixture(scope="session")
