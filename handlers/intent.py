@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -59,7 +60,10 @@ def _has(route: str, text: str, text_py: str) -> bool:
     return any(kw in text or py in text_py for kw, py in _PINYIN_KEYWORDS[route])
 
 
+@lru_cache(maxsize=4096)
 def detect(text: str) -> Intent:
+    """The route a message asks for (pure, so cached: the router's match() and
+    the handler both ask for the same text)."""
     # Both the plain text and the synonym-mapped one (俺要 → 我要, 打官司 → 起诉).
     plain = basic(text)
     if not plain:
