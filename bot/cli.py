@@ -182,6 +182,7 @@ def tickets_list(status):
 @click.argument("number")
 def tickets_show(number):
     """One ticket with its conversation, deliveries and audit history."""
+    from .console.present import case_facts
     from .privacy import mask_phone
     from .queue import TicketError
 
@@ -193,9 +194,12 @@ def tickets_show(number):
     d = t.data
     click.echo(f"{t.number}  {t.kind_name}  {t.status_name}  队列：{d['queue']}")
     for label, key in (("姓名", "name"), ("村", "village"), ("经过", "story"), ("对方", "other_party"),
-                       ("经济情况", "hardship"), ("期限", "deadline")):
+                       ("对方是", "other_kind"), ("对方住址", "other_address"), ("经济情况", "hardship"),
+                       ("期限", "deadline")):
         if d.get(key):
             click.echo(f"{label}：{d[key]}")
+    for label, value in case_facts(d):
+        click.echo(f"{label}：{value}")
     click.echo(f"手机：{mask_phone(d.get('phone'))}（控制台中可查看完整号码，查看会记录）")
     click.echo(f"类别：{CATEGORIES.get(d.get('category'), '')}  提交：{_fmt_time(d['created'])}  "
                f"应答复：{_fmt_time(d['due'])}")

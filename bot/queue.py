@@ -37,8 +37,8 @@ CONTEXT_KEEP = 20
 MAX_OPEN_PER_OPENID = 3  # so one account cannot flood the queue
 STREAM = "stream:tickets"
 GROUP = "notify"
-INTAKE_FIELDS = ("name", "phone", "village", "category", "story", "other_party", "hardship",
-                 "deadline", "urgent")
+INTAKE_FIELDS = ("name", "phone", "village", "category", "story", "other_party", "other_kind", "other_address",
+                 "facts", "hardship", "deadline", "urgent")
 
 
 class TicketError(Exception):
@@ -308,12 +308,26 @@ class TicketQueue:
 
     def touch_villager(self, openid: str) -> None:
         """The villager wrote: their open tickets' 48-hour reply window restarts."""
+        numbers = self.r.zrange(self._idx("openid", openid), 0, -1)
+        if numbers:
+            pipe = self.r.pipeline()
+            self.touch_tickets(numbers, pipe)
+            pipe.execute()
+
+    def openid_index_key(self, openid: str) -> str:
+        """The sorted set of a villager's ticket numbers."""
+        return self._idx("openid", openid)
+
+    def touch_tickets(self, numbers, pipe) -> None:
+        """touch_villager's writes for tickets already read (the Responder reads
+        the numbers in its first round trip and writes in its last)."""
         now = str(self.clock())
-        for number in self.r.zrange(self._idx("openid", openid), 0, -1):
-            self.r.hset(self._t(number), "last_villager_msg", now)
+        for number in numbers:
+            pipe.hset(self._t(number), "last_villager_msg", now)
 
     # -- data retention -------------------------------------------------------------
-    PERSONAL_FIELDS = ("name", "phone", "story", "other_party", "hardship", "deadline")
+    PERSONAL_FIELDS = ("name", "phone", "story", "other_party", "other_kind", "other_address", "facts", "hardship",
+                       "deadline")
 
     def purge_personal(self, age_seconds: float) -> list[str]:
         """Remove the personal data of tickets closed more than age_seconds ago: the

@@ -67,25 +67,35 @@ class Conversation:
             "history": [], "touched": ctx.now,
         }
         intro = self.on_start(ctx)
-        prompt = self.states[first].prompt(ctx)
+        prompt = self.state(first).prompt(ctx)
         return f"{intro}\n\n{prompt}" if intro else prompt
 
     def stop(self, ctx: Context) -> None:
         ctx.session.pop("conv", None)
+
+    def state(self, name: str) -> State:
+        """A state by name; "fact:2" is the state "fact" with its argument 2
+        (one declared state asking a list of questions, 返回 stepping through them)."""
+        return self.states[name.split(":", 1)[0]]
+
+    @staticmethod
+    def argument(ctx: Context) -> str:
+        """The argument of the current state's name ("2" in "fact:2"), or ""."""
+        return ctx.session["conv"]["state"].partition(":")[2]
 
     # -- one message ------------------------------------------------------
     def handle(self, msg: Incoming, ctx: Context) -> str | None:
         conv = ctx.session["conv"]
         conv["touched"] = ctx.now
         text = msg.text.strip()
-        state = self.states[conv["state"]]
+        state = self.state(conv["state"])
         if text in CANCEL_WORDS:
             self.stop(ctx)
             return self.cancel_text
         if text in BACK_WORDS:
             if conv["history"]:
                 conv["state"] = conv["history"].pop()
-            return self.states[conv["state"]].prompt(ctx)
+            return self.state(conv["state"]).prompt(ctx)
         if state.interruptible and self.is_question(text, ctx):
             answer = self.answer_question(msg, ctx)
             if answer:
@@ -99,7 +109,7 @@ class Conversation:
             return step.reply
         conv["history"].append(conv["state"])
         conv["state"] = step.next
-        return self.states[step.next].prompt(ctx)
+        return self.state(step.next).prompt(ctx)
 
 
 @dataclass

@@ -2,18 +2,23 @@
 司法所 (litigation, legal aid, consultation) or the village mediators.
 
 Declared as a state table (handlers.conversation): consent → name → phone →
-village → category → story → other party → hardship → deadline → confirm,
-with 取消 / 返回 in every state and a 30-minute idle timeout.
+village → category → story → other party → [who they are → where they live →
+the case facts a complaint needs] → hardship → deadline → confirm, with
+取消 / 返回 in every state and a 30-minute idle timeout. The bracketed steps
+are for a lawsuit or legal aid only: what the 司法所 needs to draft the
+民事起诉状 (the case-fact questions are data, in knowledge/complaints.yaml).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from knowledge.case_facts import NONE, extract_amount, questions_for
 from knowledge.categories import CATEGORIES, CATEGORY_CODES
 from knowledge.normalize import basic
 
@@ -27,6 +32,7 @@ KIND_NAMES = {"litigation": "起诉/打官司", "legal_aid": "申请法律援助
 KIND_ORDER = ["consult", "litigation", "legal_aid", "mediation"]
 YES = {"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "确定", "可以", "行", "嗯", "1", "没问题"}
 NONE_WORDS = {"没有", "无", "不知道", "不清楚", "跳过", "没", "没得", "不用", "暂时没有", "2"}
+UNKNOWN_WORDS = {"不知道", "不清楚", "说不清", "不晓得", "不记得", "跳过"}
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 URGENT_DAYS = 7  # 法律援助法 Art. 44: under seven days before a deadline
 
@@ -85,7 +91,37 @@ def p_story(ctx):
 
 
 def p_other(ctx):
+    if _drafting(_data(ctx)):
+        return "对方叫什么名字？是单位的，说单位的名称。（不知道回复【不知道】）"
     return "对方是谁？（姓名或单位，知道的话说一下；不知道回复【没有】）"
+
+
+def p_other_kind(ctx):
+    return "对方是男的、女的，还是单位？回复数字：\n1. 男\n2. 女\n3. 单位（公司、厂子、合作社、村委会等）\n4. 说不清"
+
+
+def p_other_address(ctx):
+    return ("对方住在哪里？是单位的，说单位在哪里。越具体越好，比如“下汤镇和尚岭村”“鲁山县城某某小区”；"
+            "跟您同村的回复【同村】，不知道回复【不知道】。")
+
+
+def _fact_index(ctx) -> int:
+    arg = INTAKE.argument(ctx)
+    return int(arg) if arg.isdigit() else 0
+
+
+def p_fact(ctx):
+    d = _data(ctx)
+    questions = questions_for(d.get("category"))
+    i = _fact_index(ctx)
+    if i >= len(questions):
+        return p_hardship(ctx)
+    q = questions[i]
+    lines = [f"（办理起诉需要的情况，第{i + 1}/{len(questions)}项）", q.prompt()]
+    said = extract_amount(d.get("story", "")) if q.answer == "amount" else ""
+    if said:
+        lines.insert(2, f"（您刚才说的是 {said} 元，对的话回复【是】）")
+    return "\n".join(lines)
 
 
 def p_hardship(ctx):
@@ -110,7 +146,13 @@ def p_confirm(ctx):
              f"类别：{CATEGORIES.get(d.get('category'), '')}",
              f"经过：{d.get('story', '')[:300]}"]
     if d.get("other_party"):
-        lines.append(f"对方：{d['other_party']}")
+        lines.append(f"对方：{d['other_party']}" + (f"（{d['other_kind']}）" if d.get("other_kind") else ""))
+    if d.get("other_address"):
+        lines.append(f"对方住址：{d['other_address']}")
+    for q in questions_for(d.get("category")) if _drafting(d) else ():
+        value = (d.get("facts") or {}).get(q.key, "")
+        if value:
+            lines.append(f"{q.label.replace('（元）', '')}：{_shown_fact(q, value)}")
     if d.get("hardship"):
         lines.append(f"经济情况：{d['hardship']}")
     if d.get("deadline"):
@@ -213,12 +255,98 @@ def a_story(text, ctx):
     return Step("confirm" if d["kind"] == "consult" else "other")
 
 
+def _drafting(d: dict) -> bool:
+    """A lawsuit or legal aid: the 司法所 may have to write a complaint."""
+    return d.get("kind") in ("litigation", "legal_aid")
+
+
 def a_other(text, ctx):
     d = _data(ctx)
-    d["other_party"] = "" if basic(text) in NONE_WORDS else text.strip()[:200]
+    d["other_party"] = "" if basic(text) in NONE_WORDS | UNKNOWN_WORDS else text.strip()[:200]
     if d["kind"] == "mediation":
         return Step("confirm")
+    if _drafting(d) and d["other_party"]:
+        return Step("other_kind")
+    return _after_other(d)
+
+
+def _after_other(d: dict) -> Step:
+    if _drafting(d) and questions_for(d.get("category")):
+        return Step("fact:0")
     return Step("hardship")
+
+
+OTHER_KINDS = {"1": "男", "2": "女", "3": "单位", "4": ""}
+OTHER_KIND_WORDS = {"男": "男", "男的": "男", "女": "女", "女的": "女", "单位": "单位", "公司": "单位", "厂": "单位"}
+
+
+def a_other_kind(text, ctx):
+    t = basic(text)
+    d = _data(ctx)
+    if t in OTHER_KINDS or t in OTHER_KIND_WORDS or t in UNKNOWN_WORDS:
+        d["other_kind"] = OTHER_KINDS.get(t, OTHER_KIND_WORDS.get(t, ""))
+        return Step("other_address")
+    return Step(error="请回复 1 到 4 的数字。")
+
+
+SAME_VILLAGE = {"同村", "本村", "我们村", "俺村", "俺们村", "一个村", "一个村的", "同村的", "我们村的", "本村的"}
+
+
+def full_address(text: str, ctx: Context) -> str:
+    """Where the other party lives, as a complaint writes it: 同村 → 下汤镇和尚岭村;
+    a village of this town (typos forgiven) gets the town's name in front."""
+    d, town = _data(ctx), ctx.services.town
+    t = re.sub(r"\s+", "", text.strip())[:200]
+    if basic(t) in SAME_VILLAGE and d.get("village"):
+        return f"{town}{d['village']}"
+    if re.search(r"[省市县区镇乡]", t):
+        return t
+    village = match_village(t, ctx.services.villages)
+    if not village:
+        return t
+    rest = t.split(village, 1)[1] if village in t else ""
+    return f"{town}{village}{rest}"
+
+
+def a_other_address(text, ctx):
+    d = _data(ctx)
+    if basic(text) in UNKNOWN_WORDS | NONE_WORDS:
+        d["other_address"] = ""
+    elif len(basic(text)) < 2:
+        return Step(error="请说得具体一点，比如“下汤镇和尚岭村”。")
+    else:
+        d["other_address"] = full_address(text, ctx)
+    return _after_other(d)
+
+
+def _shown_fact(q, value: str) -> str:
+    if value == NONE:
+        return "没有"
+    label = next((lab for lab, v in q.options if v == value), "")
+    return label or (f"{value}元" if q.answer == "amount" else value)
+
+
+FACT_ERRORS = {"amount": "没看懂这个数目，请回复钱数，比如“2万”“5000元”。",
+               "date": "没看懂这个日期，请按“2024年3月5日”或者“2024年3月”这样写。",
+               "choice": "请回复上面的数字。", "text": "请说得具体一点。"}
+
+
+def a_fact(text, ctx):
+    d = _data(ctx)
+    questions = questions_for(d.get("category"))
+    i = _fact_index(ctx)
+    if i >= len(questions):
+        return Step("hardship")
+    q = questions[i]
+    said = extract_amount(d.get("story", "")) if q.answer == "amount" else ""
+    if said and basic(text) in YES - {"1"}:
+        value = said
+    else:
+        value = q.parse(text, dt.date.fromtimestamp(ctx.now))
+    if value is None:
+        return Step(error=FACT_ERRORS[q.answer] + ("没有的回复【没有】，" if q.none else "") + "记不清的回复【不知道】。")
+    d.setdefault("facts", {})[q.key] = value
+    return Step(f"fact:{i + 1}") if i + 1 < len(questions) else Step("hardship")
 
 
 HARDSHIP = {"1": "经济困难", "2": "免审：进城务工人员讨薪或工伤赔偿（法律援助法第四十二条）",
@@ -289,7 +417,8 @@ def a_confirm(text, ctx):
         return Step(error="请回复【确认】提交，【返回】修改，或【取消】。")
     d = _data(ctx)
     fields = {k: d.get(k, "") for k in ("name", "phone", "village", "category", "story", "other_party",
-                                        "hardship", "deadline", "urgent")}
+                                        "other_kind", "other_address", "hardship", "deadline", "urgent")}
+    fields["facts"] = json.dumps(d["facts"], ensure_ascii=False) if d.get("facts") else ""
     context = [*d.get("context", []), f"村民陈述：{d.get('story', '')}"]
     ticket = ctx.services.queue.create(kind=d["kind"], openid=ctx.openid, fields=fields, context=context,
                                        idempotency_key=d["draft_id"])
@@ -329,6 +458,9 @@ INTAKE = Conversation(
         "category": State(p_category, a_category),
         "story": State(p_story, a_story, interruptible=False),
         "other": State(p_other, a_other, interruptible=False),
+        "other_kind": State(p_other_kind, a_other_kind),
+        "other_address": State(p_other_address, a_other_address, interruptible=False),
+        "fact": State(p_fact, a_fact, interruptible=False),  # fact:0, fact:1 … one per question
         "hardship": State(p_hardship, a_hardship),
         "deadline": State(p_deadline, a_deadline),
         "confirm": State(p_confirm, a_confirm),

@@ -112,6 +112,12 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The answers to what a loan lawsuit's intake asks after "对方是谁" (handlers/intake.py,
+# knowledge/complaints.yaml): a man, same village, the amount the story said, the loan
+# date, cash, an 借条, the agreed repayment date, no interest.
+LOAN_FACT_ANSWERS = ["1", "同村", "是", "2025年2月10日", "1", "1", "2025年10月1日", "没有"]
+
+
 class Villager:
     """Sends signed WeChat messages through the test client, as one villager."""
 

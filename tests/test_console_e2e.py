@@ -25,7 +25,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 PASSWORD = "e2e-password-1"
 INTAKE = ["我要告他，他欠钱不还", "同意", "张三丰", "13812345678", "和尚岭村", "6",
-          "去年借给邻居王五两万块钱，写了借条，到现在不还", "王五", "4", "没有"]
+          "去年借给邻居王五两万块钱，写了借条，到现在不还", "王五", "1", "同村",
+          "是", "2025年2月10日", "1", "1", "2025年10月1日", "没有", "4", "没有"]
 
 
 def _require_browser():

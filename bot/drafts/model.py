@@ -16,6 +16,7 @@ odd data (a ticket with no defendant or no story still makes a document).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import cn2an
 import yaml
+
+from knowledge.case_facts import NONE, extract_amount, parse_date
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 TEMPLATES_FILE = KNOWLEDGE / "complaints.yaml"
@@ -98,8 +101,6 @@ def missing_count(texts) -> int:
 
 # -- values --------------------------------------------------------------------------------
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_AMOUNT_RE = re.compile(
-    r"(\d[\d,，]*(?:\.\d+)?\s*万?|[零〇一二两三四五六七八九十百千万点]+)\s*(?:多)?\s*(元|块钱|块|圆|万元)")
 _MONEY_SUFFIX = re.compile(r"\s*(元|块钱|块|圆)$")
 
 
@@ -118,25 +119,6 @@ def normalize_date(text: str) -> str:
 
 def format_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def extract_amount(text: str) -> str:
-    """The first sum of money in the villager's words: 两万块钱 → 20000, 3.5万元 → 35000."""
-    for m in _AMOUNT_RE.finditer(text or ""):
-        number, unit = re.sub(r"[\s,，]", "", m.group(1)), m.group(2)
-        if unit == "万元" and not number.endswith("万"):
-            number += "万"
-        value = None
-        for start in range(len(number)):  # 王五两万块: the longest tail that is a number (两万)
-            try:
-                value = cn2an.cn2an(number[start:], "smart")
-                break
-            except (ValueError, KeyError, TypeError, IndexError):
-                continue
-        if value and value > 0:
-            value = round(float(value), 2)
-            return str(int(value)) if value == int(value) else f"{value:.2f}"
-    return ""
 
 
 def _num(text: str) -> float | None:
@@ -159,6 +141,11 @@ class Field:
     extract: str = ""
     default: str = ""
     group: str = ""
+    # asked in the intake (knowledge/case_facts.py reads these)
+    ask: str = ""
+    answer: str = "text"
+    options: tuple = ()
+    none: bool = False
 
     @property
     def money(self) -> bool:
@@ -213,7 +200,7 @@ def parse_templates(data: dict) -> Templates:
     for raw in data["templates"]:
         out.append(Template(
             id=raw["id"], case_type=raw["case_type"], categories=tuple(raw.get("categories") or ()),
-            fields=tuple(Field(**f) for f in raw.get("fields") or ()),
+            fields=tuple(Field(**{**f, "options": tuple(f.get("options") or ())}) for f in raw.get("fields") or ()),
             defendants=tuple(raw.get("defendants") or ({"kind": "person", "name": "{other_party}"},)),
             claims=tuple(raw.get("claims") or ()), facts_outline=raw.get("facts_outline") or "",
             evidence_hints=tuple(raw.get("evidence_hints") or ()), citations=tuple(raw.get("citations") or ()),
@@ -288,22 +275,39 @@ def looks_like_org(name: str) -> bool:
 
 
 def party_text(role: str, p: dict) -> list[str]:
-    """The lines a party block makes, e.g. 原告：张三，男，1970年1月1日出生，汉族，住…"""
+    """The lines a party block makes, e.g. 原告：张三，男，1970年1月1日出生，汉族，住…
+
+    What 《民事诉讼法》第一百二十四条 requires is marked 【待补充】 when missing: for the
+    原告 all of it (sex and birth date come with the ID number: the form reads them from
+    it, so while the number is missing only the number is marked); for the 被告 the name,
+    sex and address ("姓名、性别、工作单位、住所等信息") — the rest is written when known."""
     lim = DOC_LIMITS["line"]
     v = {k: cap(clean_line(p.get(k, "")), lim) for k in PARTY_FIELDS}
+    defendant = role == "被告"
+
+    def field(label_value: str, value: str, required: bool) -> list[str]:
+        if value:
+            return [label_value.format(value)]
+        return [label_value.format(MISSING)] if required else []
+
     if p.get("kind") == "org":
-        first = (f"{role}：{v['name'] or MISSING}，住所地：{v['address'] or MISSING}，"
-                 f"统一社会信用代码：{v['id_number'] or MISSING}。")
+        first = f"{role}：{v['name'] or MISSING}，住所地：{v['address'] or MISSING}"
+        first += "".join(f"，{x}" for x in field("统一社会信用代码：{}", v["id_number"], not defendant)) + "。"
+        if defendant and not v["rep_name"]:
+            return [first]
         rep = f"{v['rep_label'] or REP_LABELS[0]}：{v['rep_name'] or MISSING}"
         rep += f"，{v['rep_title']}" if v["rep_title"] else f"，职务：{MISSING}"
-        rep += f"，联系电话：{v['phone'] or MISSING}。"
+        rep += "".join(f"，{x}" for x in field("联系电话：{}", v["phone"], not defendant)) + "。"
         return [first, rep]
-    parts = [f"{role}：{v['name'] or MISSING}", v["sex"] or MISSING,
-             f"{v['birth'] or MISSING}出生", v["ethnicity"] or MISSING]
-    if v["work"]:
-        parts.append(v["work"])
-    parts += [f"住{v['address'] or MISSING}", f"公民身份号码：{v['id_number'] or MISSING}",
-              f"联系电话：{v['phone'] or MISSING}"]
+    from_id = not defendant and not v["id_number"]  # the ID number's mark stands for sex and birth date
+    parts = [f"{role}：{v['name'] or MISSING}"]
+    parts += field("{}", v["sex"], not from_id)
+    parts += field("{}出生", v["birth"], not (from_id or defendant))
+    parts += field("{}", v["ethnicity"], not defendant)
+    parts += field("{}", v["work"], False)
+    parts += field("住{}", v["address"], True)
+    parts += field("公民身份号码：{}", v["id_number"], not defendant)
+    parts += field("联系电话：{}", v["phone"], not defendant)
     return ["，".join(parts) + "。"]
 
 
@@ -318,12 +322,74 @@ class _Fill(dict):
 def _ticket_context(ticket: dict, home: dict, town: str) -> dict:
     village = clean_line(ticket.get("village", ""), 100)
     address = f"{home.get('address_prefix', '')}{town}{village}" if village else ""
+    other_address = clean_line(ticket.get("other_address", ""), 300)
+    if other_address == NONE:
+        other_address = ""
+    elif town and other_address.startswith(town):  # the intake writes 下汤镇和尚岭村: the county goes in front
+        other_address = home.get("address_prefix", "") + other_address
     return {
         "plaintiff": clean_line(ticket.get("name", ""), 100),
         "other_party": guess_name(ticket.get("other_party", "")),
         "village_address": address,
         "story": clean_text(ticket.get("story", ""), 5000),
+        "other_kind": clean_line(ticket.get("other_kind", ""), 10),
+        "other_address": other_address,
     }
+
+
+def ticket_facts(ticket: dict) -> dict:
+    """The case facts the villager gave in the intake (knowledge/case_facts.py), by field key."""
+    try:
+        facts = json.loads((ticket or {}).get("facts") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return {str(k): clean_line(v, 2000) for k, v in facts.items()} if isinstance(facts, dict) else {}
+
+
+def _keys(value) -> list[str]:
+    if not value:
+        return []
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]
+
+
+def applies(item, values: dict) -> bool:
+    """Whether a conditional part of a template is written: `if: key` unless the key's
+    value is 无 (unknown values count as given, so they show as 【待补充】);
+    `unless: key` only when it is 无."""
+    if not isinstance(item, dict):
+        return True
+    value = lambda k: clean_line(values.get(k, ""))  # noqa: E731
+    return (all(value(k) != NONE for k in _keys(item.get("if")))
+            and all(value(k) == NONE for k in _keys(item.get("unless"))))
+
+
+def render_part(item, data: "_Fill", values: dict) -> str:
+    """A template text: a string, a list of parts joined, or {if/unless, text}."""
+    if isinstance(item, str):
+        return render(item, data)
+    if isinstance(item, (list, tuple)):
+        return "".join(render_part(i, data, values) for i in item)
+    if isinstance(item, dict) and applies(item, values):
+        return render_part(item.get("text", ""), data, values)
+    return ""
+
+
+def template_texts(template: "Template") -> list[str]:
+    """Every text a template can write (for checks of its placeholders)."""
+    out: list[str] = []
+
+    def walk(item):
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (list, tuple)):
+            for i in item:
+                walk(i)
+        elif isinstance(item, dict):
+            walk(item.get("text", ""))
+
+    walk(list(template.claims))
+    walk(template.facts_outline)
+    return out
 
 
 def fill_values(template: Template, values: dict, ctx: dict) -> _Fill:
@@ -339,6 +405,9 @@ def fill_values(template: Template, values: dict, ctx: dict) -> _Fill:
             v = _MONEY_SUFFIX.sub("", v)
         if v:
             data[f.key] = normalize_date(v)
+            day = parse_date(data[f.key])
+            if day:
+                data[f"{f.key}_next"] = format_date(day + dt.timedelta(days=1))
     heads = [f for f in template.fields if f.group == "damages"]
     if heads:
         filled = [(f, data[f.key]) for f in heads if f.key in data]
@@ -363,26 +432,38 @@ def render(text: str, data: _Fill) -> str:
 
 def generate_sections(template: Template, values: dict, ctx: dict) -> dict:
     data = fill_values(template, values, ctx)
-    claims = [clean_line(render(c, data)) for c in template.claims]
-    facts = clean_text(render(template.facts_outline, data))
+    claims = [c for c in (clean_line(render_part(c, data, values)) for c in template.claims) if c]
+    outline = template.facts_outline
+    paragraphs = [outline] if isinstance(outline, str) else list(outline)
+    facts = clean_text("\n".join(render_part(p, data, values) for p in paragraphs))
     evidence = [{"name": clean_line(e.get("name", "")), "source": clean_line(e.get("source", "")),
-                 "purpose": clean_line(e.get("purpose", ""))} for e in template.evidence_hints]
+                 "purpose": clean_line(e.get("purpose", ""))} for e in template.evidence_hints if applies(e, values)]
     return {"claims": claims, "facts": facts, "evidence": evidence}
 
 
 def defendant_defaults(template: Template, values: dict, ctx: dict) -> list[dict]:
+    """The template's defendants; the first is the villager's "对方" with what the
+    intake learnt of them (男/女 or 单位, and where they live)."""
     data = fill_values(template, values, ctx)
     out = []
-    for spec in template.defendants:
+    for i, spec in enumerate(template.defendants):
         name = render(spec.get("name", ""), data)
         name = "" if MISSING in name else clean_line(name, 200)
         kind = spec.get("kind", "person")
-        if name and kind == "person" and looks_like_org(name):
+        told = ctx.get("other_kind", "") if i == 0 and "{other_party}" in spec.get("name", "") else ""
+        if told == "单位":
+            kind = "org"
+        elif told in ("男", "女"):
+            kind = "person"
+        elif name and kind == "person" and looks_like_org(name):
             kind = "org"
         elif name and kind == "org" and not looks_like_org(name) and len(name) <= 4:
             kind = "person"  # a labour case against a 包工头 by name
         party = blank_party(kind)
         party["name"] = name
+        if told:
+            party["sex"] = told if kind == "person" and told in ("男", "女") else ""
+            party["address"] = ctx.get("other_address", "")
         out.append(party)
     return out or [blank_party()]
 
@@ -401,11 +482,16 @@ def template_context(draft: dict, ticket: dict, home: dict, town: str) -> dict:
 
 
 def initial_values(template: Template, ticket: dict, ctx: dict) -> dict:
+    """The 案件要素 to start with: the villager's answers in the intake, else what
+    can be read from their story or the template's default."""
     values = {}
+    facts = ticket_facts(ticket)
     story = clean_text(ticket.get("story", ""), 5000)
     for f in template.fields:
-        value = ""
-        if f.extract == "amount":
+        value = facts.get(f.key, "")
+        if value:
+            pass
+        elif f.extract == "amount":
             value = extract_amount(story)
         elif f.default:
             value = render(f.default, _Fill({k: v for k, v in ctx.items() if v}))
