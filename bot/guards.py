@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 MAX_DEPTH = 6  # WeChat's messages nest three levels at most
 RATE_PER_MINUTE = 20
+RATE_WINDOW = 120  # seconds a minute's counter is kept
 
 
 class TooDeep(Exception):
@@ -41,15 +42,24 @@ def check_depth(xml: str, limit: int = MAX_DEPTH) -> None:
     parser.Parse(xml, True)
 
 
+def replay_check(keys, timestamp: str, nonce: str, signature: str, body: bytes,
+                 window: int) -> tuple[str, str, int]:
+    """(key, body digest, TTL) remembering a plain-mode signature with its body.
+    The Responder checks it in its first Redis round trip (bot.dispatch._BEGIN);
+    signature_reused() is the same check on its own."""
+    digest = hashlib.sha256(body).hexdigest()
+    key = keys("sig", hashlib.sha1(f"{timestamp}:{nonce}:{signature}".encode()).hexdigest())
+    return key, digest, max(window, 60) * 2
+
+
 def signature_reused(r: redis.Redis, keys, timestamp: str, nonce: str, signature: str, body: bytes,
                      window: int) -> bool:
     """True when this (timestamp, nonce, signature) was seen with a different body.
     Plain mode's URL signature does not cover the body; WeChat's own retries
     resend the same body, so only a forged body is refused."""
-    digest = hashlib.sha256(body).hexdigest()
-    key = keys("sig", hashlib.sha1(f"{timestamp}:{nonce}:{signature}".encode()).hexdigest())
+    key, digest, ttl = replay_check(keys, timestamp, nonce, signature, body, window)
     try:
-        if r.set(key, digest, nx=True, ex=max(window, 60) * 2):
+        if r.set(key, digest, nx=True, ex=ttl):
             return False
         return r.get(key) != digest
     except redis.RedisError:
@@ -57,14 +67,19 @@ def signature_reused(r: redis.Redis, keys, timestamp: str, nonce: str, signature
         return False
 
 
+def rate_key(keys, openid: str, now: float | None = None) -> str:
+    """The counter of this villager's messages in the current minute."""
+    return keys("rate", openid, int((time.time() if now is None else now) // 60))
+
+
 def over_rate(r: redis.Redis, keys, openid: str, limit: int = RATE_PER_MINUTE) -> bool:
-    """Count this villager's new messages in the current minute."""
-    minute = int(time.time() // 60)
-    key = keys("rate", openid, minute)
+    """Count this villager's new messages in the current minute (the Responder
+    does the same in its first round trip)."""
+    key = rate_key(keys, openid)
     try:
         pipe = r.pipeline()
         pipe.incr(key)
-        pipe.expire(key, 120)
+        pipe.expire(key, RATE_WINDOW)
         count = pipe.execute()[0]
     except redis.RedisError:
         return False

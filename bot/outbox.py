@@ -52,6 +52,10 @@ class Outbox:
     def get(self, item_id: str) -> dict:
         return dict(self.r.hgetall(self._item(item_id)), id=item_id)
 
+    def openid_key(self, openid: str) -> str:
+        """The sorted set of this villager's waiting replies."""
+        return self.k("outbox", "openid", openid)
+
     def depth(self) -> int:
         return self.r.zcard(self.k("outbox", "due"))
 
@@ -64,7 +68,7 @@ class Outbox:
                                                 "state": "waiting", "attempts": 0, "created": now,
                                                 "state_at": now, "error": ""})
         pipe.zadd(self.k("outbox", "due"), {item_id: now})
-        pipe.zadd(self.k("outbox", "openid", openid), {item_id: now})
+        pipe.zadd(self.openid_key(openid), {item_id: now})
         pipe.execute()
         if self.can_send():
             self.attempt(item_id)
@@ -108,7 +112,7 @@ class Outbox:
     def take_for_reply(self, openid: str) -> list[str]:
         """Waiting replies for this villager, claimed for the bot's passive reply."""
         texts = []
-        for item_id in self.r.zrange(self.k("outbox", "openid", openid), 0, -1):
+        for item_id in self.r.zrange(self.openid_key(openid), 0, -1):
             if self._claim(item_id, "waiting", "passive"):
                 item = self.get(item_id)
                 self._done(item, "passive")

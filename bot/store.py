@@ -73,16 +73,21 @@ class Usage:
     def __init__(self, r: redis.Redis, keys: Keys):
         self.r, self.keys, self.key = r, keys, keys("faq", "answered")
 
-    def count(self, entry_id: str, category: str = "") -> None:
+    def count(self, entry_id: str, category: str = "", pipe=None) -> None:
         """One answer given: for the menu order and the monthly statistics
-        ({prefix}stats:answered:YYYY-MM, a hash of category → count)."""
+        ({prefix}stats:answered:YYYY-MM, a hash of category → count). With
+        `pipe`, the commands join that pipeline (the Responder's end-of-message
+        transaction) instead of going out on their own."""
         import time
 
         month = time.strftime("%Y-%m")
-        try:
-            pipe = self.r.pipeline()
+        if pipe is not None:
             pipe.zincrby(self.key, 1, entry_id)
             pipe.hincrby(self.stats_key(month), category or "other", 1)
+            return
+        try:
+            pipe = self.r.pipeline()
+            self.count(entry_id, category, pipe=pipe)
             pipe.execute()
         except redis.RedisError:
             log.warning("usage count skipped: redis unavailable")
@@ -112,16 +117,20 @@ class GapLog:
     def __init__(self, r: redis.Redis, keys: Keys):
         self.r, self.key = r, keys("gaps")
 
-    def record(self, normalized: str, best_score: float) -> None:
+    def record(self, normalized: str, best_score: float, pipe=None) -> None:
+        """Remember one question (with `pipe`: as part of that pipeline)."""
         import json
         import time
 
-        item = json.dumps({"text": normalized[:200], "score": round(best_score, 1), "ts": int(time.time())},
-                          ensure_ascii=False)
-        try:
-            pipe = self.r.pipeline()
+        if pipe is not None:
+            item = json.dumps({"text": normalized[:200], "score": round(best_score, 1), "ts": int(time.time())},
+                              ensure_ascii=False)
             pipe.lpush(self.key, item)
             pipe.ltrim(self.key, 0, self.LIMIT - 1)
+            return
+        try:
+            pipe = self.r.pipeline()
+            self.record(normalized, best_score, pipe=pipe)
             pipe.execute()
         except redis.RedisError:
             log.warning("knowledge-gap record skipped: redis unavailable")

@@ -24,7 +24,8 @@ from wechatpy.replies import TextReply
 from handlers.base import EVENT, OTHER, TEXT, VOICE, Incoming
 
 from . import metrics
-from .guards import TooDeep, check_depth, signature_reused
+from .dispatch import Replayed
+from .guards import TooDeep, check_depth, replay_check
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
@@ -172,17 +173,21 @@ def receive():
             xml = body
         message = _parse(xml)
         pufa = app.extensions["pufa"]
-        if not encrypted and signature_reused(pufa.redis, pufa.keys, args["timestamp"], args["nonce"],
-                                              args["signature"], body.encode("utf-8"),
-                                              app.config["SIGNATURE_WINDOW"]):
-            raise Refused(403, "signature reused with a different body")
+        # Plain mode: a (timestamp, nonce, signature) seen with another body is refused;
+        # checked in the Responder's first Redis round trip, before anything else happens.
+        replay = None if encrypted else replay_check(pufa.keys, args["timestamp"], args["nonce"],
+                                                     args["signature"], body.encode("utf-8"),
+                                                     app.config["SIGNATURE_WINDOW"])
+        started = time.perf_counter()
+        incoming = to_incoming(message)
+        try:
+            reply = pufa.responder.respond(incoming, request_id, replay=replay)
+        except Replayed:
+            raise Refused(403, "signature reused with a different body") from None
     except Refused as exc:
         metrics.REQUESTS.labels(kind="refused", outcome=str(exc.status)).inc()
         return _refuse(exc)
 
-    started = time.perf_counter()
-    incoming = to_incoming(message)
-    reply = pufa.responder.respond(incoming, request_id)
     xml_reply = render(message, reply)
     if encrypted and xml_reply != "success":
         xml_reply = crypto.encrypt_message(xml_reply, args["nonce"], args["timestamp"])

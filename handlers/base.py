@@ -52,6 +52,19 @@ class Context:
     # What the handlers decided (intent, category, matches…), for `flask kb ask
     # --json`, metrics and the knowledge-gap log.
     trace: dict = field(default_factory=dict)
+    # Redis writes that may wait for the end of the message (counters, the gap
+    # log): callables taking a pipeline, sent by the Responder in the one
+    # pipeline that also saves the session. None: write at once.
+    writes: list | None = None
+    # Per-message memo of pure text functions (knowledge.memo): this message only.
+    memo: dict = field(default_factory=dict)
+
+    def write_later(self, fn, *args) -> None:
+        """fn(*args, pipe=…) in the end-of-message pipeline; without one, fn(*args) at once."""
+        if self.writes is None:
+            fn(*args)
+        else:
+            self.writes.append(lambda pipe: fn(*args, pipe=pipe))
 
 
 class Handler(Protocol):

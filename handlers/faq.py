@@ -26,7 +26,7 @@ def answer_entry(entry, ctx: Context) -> str:
     """The entry's answer with its legal basis and, where fitting, the offer of a person."""
     ctx.trace.update(intent="faq", category=entry.category, entry=entry.id)
     if ctx.services.usage is not None:
-        ctx.services.usage.count(entry.id, entry.category)
+        ctx.write_later(ctx.services.usage.count, entry.id, entry.category)
     text = entry.reply_text()
     offer = OFFERS.get(entry.escalate)
     if offer:
@@ -70,7 +70,7 @@ class FaqHandler:
         if decision.kind == "suggest":
             ctx.trace.update(intent="faq", category=decision.best.entry.category)
             if ctx.services.gaps is not None and decision.normalized:  # not confident either
-                ctx.services.gaps.record(decision.normalized, decision.best.score)
+                ctx.write_later(ctx.services.gaps.record, decision.normalized, decision.best.score)
             return suggestion_list([m.entry for m in decision.matches], ctx, "您是不是想问：")
         record_gap(decision, ctx)
         ctx.trace["escalate"] = True
@@ -83,7 +83,8 @@ def record_gap(decision, ctx: Context) -> None:
     ctx.trace.update(intent="unknown", category=None)
     ctx.session.pop("pick", None)
     if ctx.services.gaps is not None and decision.normalized:
-        ctx.services.gaps.record(decision.normalized, decision.best.score if decision.best else 0.0)
+        ctx.write_later(ctx.services.gaps.record, decision.normalized,
+                        decision.best.score if decision.best else 0.0)
 
 
 def category_menu_lines() -> str:

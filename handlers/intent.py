@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
+from knowledge.memo import per_message
 from knowledge.normalize import basic, normalize
 
 KEYWORDS = {
@@ -60,10 +60,10 @@ def _has(route: str, text: str, text_py: str) -> bool:
     return any(kw in text or py in text_py for kw, py in _PINYIN_KEYWORDS[route])
 
 
-@lru_cache(maxsize=4096)
+@per_message
 def detect(text: str) -> Intent:
-    """The route a message asks for (pure, so cached: the router's match() and
-    the handler both ask for the same text)."""
+    """The route a message asks for. Pure, so memoised for the message being
+    answered (the router's match() and the handler both ask); never across messages."""
     # Both the plain text and the synonym-mapped one (俺要 → 我要, 打官司 → 起诉).
     plain = basic(text)
     if not plain:

@@ -50,11 +50,17 @@ class Entry:
     escalate: str
     updated: dt.date | None
     source: str = field(default="", compare=False)  # file it came from
+    _reply: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        # Built once when the entry is loaded, not per answer.
+        basis = "、".join(c.label() for c in self.citations)
+        object.__setattr__(self, "_reply", f"{self.answer.strip()}\n\n法律依据：{basis}" if basis
+                           else self.answer.strip())
 
     def reply_text(self) -> str:
         """The answer as the villager sees it, ending with its legal basis."""
-        basis = "、".join(c.label() for c in self.citations)
-        return f"{self.answer.strip()}\n\n法律依据：{basis}" if basis else self.answer.strip()
+        return self._reply
 
 
 class FaqFormatError(ValueError):

@@ -14,6 +14,7 @@ import yaml
 from opencc import OpenCC
 
 from . import KNOWLEDGE_DIR
+from .memo import per_message
 
 FILLERS = (
     "我想问一下", "我想咨询一下", "我想咨询", "想问一下", "请问一下", "我想问", "请问", "问一下",
@@ -50,11 +51,13 @@ def _simplified(text: str) -> str:
     return _t2s.convert(unicodedata.normalize("NFKC", text or "")).lower()
 
 
+@per_message  # the intent check and the FAQ match share one normalisation per message
 def basic(text: str) -> str:
     """NFKC, simplified characters, lower case, no punctuation or spaces."""
     return _PUNCT.sub("", _simplified(text))
 
 
+@per_message
 def normalize(text: str) -> str:
     text = _PUNCT.sub("", _FINAL_PARTICLES.sub("", _simplified(text)))
     for filler in FILLERS:

@@ -37,6 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .categories import CATEGORIES
 from .faq import Entry, load_entries
+from .memo import per_message
 from .normalize import load_synonyms, normalize
 
 jieba.setLogLevel(logging.WARNING)
@@ -207,6 +208,7 @@ class KnowledgeBase:
         idx = idx[np.argsort(-per_entry[idx], kind="stable")]
         return [Match(self.entries[i], round(float(per_entry[i]), 1)) for i in idx if per_entry[i] > 0]
 
+    @per_message  # several handlers may ask about the same message: matched once per message
     def decide(self, query: str) -> Decision:
         per_entry, norm = self.scores(query)
         matches = self._top(per_entry, 3)
