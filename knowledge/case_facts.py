@@ -105,6 +105,14 @@ def extract_amount(text: str) -> str:
 def parse_amount(text: str) -> str | None:
     """An answer to "how much": the unit may be left out (两万, 20000, 2万5 is not guessed)."""
     t = _light(text).replace("块钱", "元")
+    bare = re.sub(r"^(大概|大约|一共|总共|共)|(人民币)|(元|块|圆)?(多|左右|上下)?$", "", t).replace(",", "")
+    try:  # the whole answer is a number: 3万6, 2万5千, 一千五, 20000
+        value = float(cn2an.cn2an(bare, "smart")) if bare else 0
+    except (ValueError, KeyError, TypeError, IndexError):
+        value = 0
+    if value > 0:
+        value = round(value, 2)
+        return str(int(value)) if value == int(value) else f"{value:.2f}"
     amount = extract_amount(t) or extract_amount(t + "元")
     return amount or None
 

@@ -18,7 +18,8 @@ TODAY = dt.date(2026, 11, 27)
 
 @pytest.mark.parametrize("text, amount", [
     ("2万", "20000"), ("两万块", "20000"), ("5000", "5000"), ("5000元", "5000"), ("3.5万", "35000"),
-    ("借了他一万二", "12000"), ("20,000块钱", "20000"), ("８０００", "8000")])
+    ("借了他一万二", "12000"), ("20,000块钱", "20000"), ("８０００", "8000"), ("3万6", "36000"),
+    ("2万5千元", "25000"), ("5千", "5000"), ("大概一千五左右", "1500")])
 def test_amounts_in_everyday_words(text, amount):
     assert parse_amount(text) == amount
 
@@ -93,18 +94,37 @@ def test_the_villager_may_not_know_and_the_clerk_sees_what_is_missing(app, clien
     assert "【待补充】，被告向原告借款" in text  # the loan date
 
 
-def test_mediation_and_other_matters_skip_the_complaint_questions(app, client):
+def test_mediation_skips_the_complaint_questions(app, client):
     v = Villager(client, "o_facts_mediation")
     v.say("我想找调解员调解")
     for t in ["同意", "李四", "13812345678", "林庄村", "8", "邻居家的树挡了我家的光"]:
         v.say(t)
     assert "请核对" in v.say("邻居赵六")
+
+
+LABOR_FACT_ANSWERS = ["3万6", "2025年3月到8月", "2025年3月1日", "钢筋工", "每月6000元", "平顶山市新华区某工地"]
+
+
+def test_wage_arrears_legal_aid_asks_the_labour_facts(app, client):
     w = Villager(client, "o_facts_labor")
     w.say("我想申请法律援助，老板欠我工资")
-    for t in ["同意", "钱八", "13600002222", "温汤村", "5", "在工地干了三个月老板不给工资", "某建筑公司", "3"]:
+    for t in ["同意", "钱八", "13600002222", "温汤村", "5", "在工地干了半年老板不给工资", "平顶山市某某建筑工程有限公司"]:
         w.say(t)
-    assert "法律援助要看经济情况" in w.say("平顶山市新华区")  # labour has no intake questions yet
-    assert "对方住址：平顶山市新华区" in w.say("2") + w.say("没有")
+    assert "对方住在哪里" in w.say("3")
+    assert "一共欠您多少工钱" in w.say("平顶山市新华区")
+    replies = [w.say(t) for t in LABOR_FACT_ANSWERS]
+    assert "法律援助要看经济情况" in replies[-1]
+    w.say("2")
+    summary = w.say("没有")
+    assert "对方：平顶山市某某建筑工程有限公司（单位）" in summary and "拖欠的劳动报酬：36000元" in summary
+    number = re.search(r"SF-\d{4}-\d{4}", w.say("确认")).group(0)
+    d = app.extensions["pufa"].services.queue.get(number).data
+    s = model.section_texts(app.extensions["pufa_drafts"].build(d))
+    assert s["defendants"] == ["被告：平顶山市某某建筑工程有限公司，住所地：平顶山市新华区。"]
+    assert s["claims"][1] == "1. 判令被告支付原告2025年3月到8月期间拖欠的劳动报酬人民币36000元；"
+    assert s["facts"][1].startswith("原告于2025年3月1日到被告处工作，从事钢筋工工作，双方约定工资为每月6000元。")
+    # what only the arbitration award can tell stays for the clerk: 仲裁 must come before a lawsuit
+    assert "原告于【待补充】向【待补充】申请劳动争议仲裁" in s["facts"][2]
 
 
 def test_console_shows_the_case_facts(app, client):

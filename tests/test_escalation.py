@@ -140,7 +140,7 @@ def test_urgent_deadline_marks_ticket_urgent(app, client):
     v.say("我想申请法律援助，老板欠我工资")
     soon = time.strftime("%m月%d日", time.localtime(time.time() + 3 * 86400))
     for a in ["同意", "钱八", "13600002222", "温汤村", "5", "在工地干了三个月老板不给工资", "某建筑公司", "3", "不知道",
-              "2", soon]:
+              "不知道", "不知道", "不知道", "钢筋工", "不知道", "不知道", "2", soon]:
         v.say(a)
     done = v.say("确认")
     assert "加急" in done
