@@ -99,6 +99,11 @@ def pinyin(text: str) -> str:
     return " ".join(_char_pinyin(ch) for ch in text)
 
 
+def _sort_tokens(text: str) -> str:
+    """What rapidfuzz's token_sort_ratio compares: the whitespace tokens, sorted, joined by spaces."""
+    return " ".join(sorted(text.split()))
+
+
 def views(text: str) -> tuple[str, str, str]:
     norm = normalize(text)
     return norm, tokens(norm), pinyin(norm)
@@ -116,11 +121,17 @@ def features(view: tuple[str, str, str]) -> list[str]:
 
 class SparseIndex:
     """TF-IDF vectors of documents (fitted by scikit-learn), kept as a
-    feature → documents matrix so a query touches only its own features."""
+    feature → documents matrix so a query touches only its own features.
+    The query side is done here with numpy (a gather of the query's rows and
+    one weighted bincount), without scikit-learn's or scipy's per-call overhead."""
 
     def __init__(self, docs: list[tuple[str, str, str]]):
         vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
-        self._by_feature = vec.fit_transform(docs).T.tocsr()  # features × documents
+        by_feature = vec.fit_transform(docs).T.tocsr()  # features × documents
+        by_feature.sort_indices()
+        self._indptr = by_feature.indptr.astype(np.int64)
+        self._indices = by_feature.indices.astype(np.int64)
+        self._data = by_feature.data.astype(np.float32)
         self._vocab = vec.vocabulary_
         self._idf = vec.idf_.astype(np.float32)
         self._size = len(docs)
@@ -128,8 +139,9 @@ class SparseIndex:
     def cosine(self, feats: list[str]) -> np.ndarray:
         """Cosine similarity of the query's features to every document."""
         counts: dict[int, int] = {}
+        vocab = self._vocab
         for f in feats:
-            col = self._vocab.get(f)
+            col = vocab.get(f)
             if col is not None:
                 counts[col] = counts.get(col, 0) + 1
         if not counts:
@@ -137,7 +149,13 @@ class SparseIndex:
         cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self._idf[cols]
         weights /= np.linalg.norm(weights)  # the same sublinear tf·idf, l2-normalised, as the documents
-        return self._by_feature[cols].T @ weights
+        starts = self._indptr[cols]
+        lens = self._indptr[cols + 1] - starts
+        ends = np.cumsum(lens)
+        # positions of every stored value of the query's rows, row after row
+        pos = np.arange(ends[-1], dtype=np.int64) + np.repeat(starts - (ends - lens), lens)
+        values = self._data[pos] * np.repeat(weights, lens)
+        return np.bincount(self._indices[pos], weights=values, minlength=self._size).astype(np.float32)
 
 
 class KnowledgeBase:
@@ -156,8 +174,13 @@ class KnowledgeBase:
             starts.append(len(text_views))
             text_views.extend(views(t) for t in (e.question, *e.alternates))
         self._starts = np.asarray(starts + [len(text_views)], dtype=np.int64)
+        self._start_list = self._starts.tolist()
+        self._text_counts = np.diff(self._starts)
         self._chars = [v[0] for v in text_views]
         self._toks = [v[1] for v in text_views]
+        # token_sort_ratio(a, b) is ratio() of the texts with their tokens sorted: the
+        # alternates are sorted once here, the query once per message.
+        self._sorted_toks = [_sort_tokens(t) for t in self._toks]
         self._pys = [v[2] for v in text_views]
         if entries:
             self._entry_index = SparseIndex(
@@ -183,16 +206,20 @@ class KnowledgeBase:
         score = w_e * self._entry_index.cosine(feats) + w_a * self._answer_index.cosine(feats)
         k = min(CANDIDATES, len(score))
         cand = np.argpartition(-score, k - 1)[:k]
-        texts = np.concatenate([np.arange(self._starts[i], self._starts[i + 1]) for i in cand])
-        owner = np.repeat(np.arange(k), self._starts[cand + 1] - self._starts[cand])
-        ratio = process.cdist([qc], [self._chars[t] for t in texts], scorer=fuzz.ratio, processor=None,
-                              dtype=np.float32)[0] / 100
-        tsort = process.cdist([qt], [self._toks[t] for t in texts], scorer=fuzz.token_sort_ratio,
-                              processor=None, dtype=np.float32)[0] / 100
-        best_ratio = np.zeros(k, dtype=np.float32)
-        best_tsort = np.zeros(k, dtype=np.float32)
-        np.maximum.at(best_ratio, owner, ratio)
-        np.maximum.at(best_tsort, owner, tsort)
+        # the candidates' texts (each entry's question and alternates, in a row)
+        st, chars, toks = self._start_list, self._chars, self._sorted_toks
+        cand_chars: list[str] = []
+        cand_toks: list[str] = []
+        for i in cand.tolist():
+            cand_chars += chars[st[i]:st[i + 1]]
+            cand_toks += toks[st[i]:st[i + 1]]
+        counts = self._text_counts[cand]
+        first = np.cumsum(counts) - counts  # where each candidate's texts begin (every entry has ≥ 1)
+        ratio = process.cdist([qc], cand_chars, scorer=fuzz.ratio, processor=None, dtype=np.float32)[0]
+        tsort = process.cdist([_sort_tokens(qt)], cand_toks, scorer=fuzz.ratio, processor=None,
+                              dtype=np.float32)[0]  # = token_sort_ratio of the unsorted texts
+        best_ratio = np.maximum.reduceat(ratio, first) / 100  # each entry keeps its best text
+        best_tsort = np.maximum.reduceat(tsort, first) / 100
         score[cand] += w_r * best_ratio + w_s * best_tsort
         return (score * (100.0 / sum(self.weights))).astype(np.float32), qc
 

@@ -170,6 +170,15 @@ def main(argv=None) -> int:
         import pstats
 
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.cprofile)
+    if not args.echo:  # stop the embedded Redis this run started, and remove its instance
+        import shutil
+
+        from bot import store
+
+        for server in list(store._embedded.values()):
+            server.shutdown(nosave=True)
+        store._embedded.clear()
+        shutil.rmtree(instance, ignore_errors=True)
     return 0
 
 
