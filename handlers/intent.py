@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.core import _default_pinyin
+
+_segment = _default_pinyin.seg  # the segmentation lazy_pinyin() uses
 
 from knowledge.memo import per_message
 from knowledge.normalize import basic, normalize
@@ -50,14 +56,30 @@ class Intent:
 
 
 def _pinyin(text: str) -> str:
-    return " ".join(lazy_pinyin(text, style=Style.NORMAL)) + " "
+    """lazy_pinyin(text) joined by spaces. pypinyin segments the text into dictionary
+    words and converts each word on its own, so the same is done here with each Chinese
+    word's pinyin looked up once (a static dictionary fact, like a character's reading)."""
+    out = []
+    for word in _segment(text):
+        out += _word_pinyin(word) if RE_HANS.match(word) else lazy_pinyin(word, style=Style.NORMAL)
+    return " ".join(out) + " "
 
 
-_PINYIN_KEYWORDS = {route: [(kw, " " + _pinyin(kw)) for kw in words] for route, words in KEYWORDS.items()}
+@lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> list[str]:
+    return lazy_pinyin(word, style=Style.NORMAL)
 
 
-def _has(route: str, text: str, text_py: str) -> bool:
-    return any(kw in text or py in text_py for kw, py in _PINYIN_KEYWORDS[route])
+def _any_of(words) -> re.Pattern:
+    """One regex finding any of the words (built once: a search per text instead of a loop per word)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+_ROUTE_WORDS = {route: _any_of(words) for route, words in KEYWORDS.items()}
+_ROUTE_PINYIN = {route: _any_of(" " + _pinyin(kw) for kw in words) for route, words in KEYWORDS.items()}
+_SUE, _SUE_PINYIN = _any_of(SUE), _any_of(" " + _pinyin(w) for w in SUE if len(w) > 1)
+_MEDIATE, _QUESTION, _PLEAS = _any_of(MEDIATE), _any_of(QUESTION_MARKERS), _any_of(PLEAS)
+_REQUEST, _HOW_TO_APPLY, _TELL_HIM = _any_of(REQUEST_MARKERS), _any_of(HOW_TO_APPLY), _any_of(("告他", "告她", "告他们"))
 
 
 @per_message
@@ -70,25 +92,26 @@ def detect(text: str) -> Intent:
         return Intent(None, False)
     forms = (plain, normalize(text))
     text_py = " " + _pinyin(plain)
-    def has(markers):
-        return any(m in form for form in forms for m in markers)
+
+    def has(pattern: re.Pattern) -> bool:
+        return any(pattern.search(form) for form in forms)
 
     routes = [r for r in ("legal_aid", "litigation", "mediation")
-              if any(_has(r, form, text_py) for form in forms)]
+              if has(_ROUTE_WORDS[r]) or _ROUTE_PINYIN[r].search(text_py)]
     if any(WRITE_DOC.search(f) or POOR_LAWYER.search(f) for f in forms):
         routes.insert(0, "legal_aid")
     if not routes:
         return Intent(None, False)
     route = routes[0]
-    sue = has(SUE) or any(" " + _pinyin(w) in text_py for w in SUE if len(w) > 1)
-    if route == "litigation" and "mediation" in routes and has(MEDIATE) and not sue:
+    sue = has(_SUE) or bool(_SUE_PINYIN.search(text_py))
+    if route == "litigation" and "mediation" in routes and has(_MEDIATE) and not sue:
         route = "mediation"
-    if route == "litigation" and has(("告他", "告她", "告他们")) and not has(QUESTION_MARKERS):
+    if route == "litigation" and has(_TELL_HIM) and not has(_QUESTION):
         return Intent(route, True)  # "上法院告他": nobody says that to ask about it
 
-    question = has(QUESTION_MARKERS)
-    explicit = (has(PLEAS) or has(REQUEST_MARKERS) and not question
-                or route == "legal_aid" and has(HOW_TO_APPLY))
+    question = has(_QUESTION)
+    explicit = (has(_PLEAS) or has(_REQUEST) and not question
+                or route == "legal_aid" and has(_HOW_TO_APPLY))
     return Intent(route, explicit)
 
 
