@@ -6,10 +6,11 @@ Redis is asked twice per ordinary message:
      claims the message for dedup (SET NX), counts the villager's rate, and
      reads the session, the villager's ticket numbers and whether staff
      replies wait in the outbox;
-  2. one MULTI/EXEC pipeline at the end that saves the session (24 h TTL),
-     sends what the handlers left in ctx.writes (usage counters, the
-     knowledge-gap log), restarts the tickets' 48-hour window, and stores the
-     reply for WeChat's retries.
+  2. one pipeline at the end that saves the session (24 h TTL), sends what
+     the handlers left in ctx.writes (usage counters, the knowledge-gap log),
+     restarts the tickets' 48-hour window, and stores the reply for WeChat's
+     retries — in that order on one connection, so a retry that sees the
+     stored reply also sees the saved session.
 Everything else (the intake's ticket, waiting staff replies) goes to Redis
 only when it is needed. While Redis is unreachable every check fails open
 with a log line and the dialog continues from this process's session copy.
@@ -178,7 +179,7 @@ class Responder:
                 request_id: str, writes=(), touch=()) -> None:
         """The end-of-message transaction: session, deferred writes, tickets' window, the dedup reply."""
         raw = self._remember(openid, session) if session is not None else None
-        pipe = self.r.pipeline(transaction=True)
+        pipe = self.r.pipeline(transaction=False)  # ordered; nothing here needs MULTI's isolation
         if session is not None:
             self._queue_session(pipe, openid, raw, session)
         for write in writes or ():

@@ -10,6 +10,7 @@ Redis round trips per message, and optionally a cProfile listing.
     .venv/bin/python bench/load/inprocess.py                # 3000 messages after 500 warm-up
     .venv/bin/python bench/load/inprocess.py --cprofile 30  # … and the top 30 functions by own time
     .venv/bin/python bench/load/inprocess.py --echo         # the WeRoBot echo robot's request, for scale
+    .venv/bin/python bench/load/inprocess.py --flask-echo   # the smallest Flask + wechatpy echo robot
 """
 from __future__ import annotations
 
@@ -76,6 +77,8 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=500)
     ap.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the top N functions by own time")
     ap.add_argument("--echo", action="store_true", help="time the WeRoBot echo robot instead")
+    ap.add_argument("--flask-echo", action="store_true",
+                    help="time the smallest Flask + wechatpy echo robot instead (bench/load/flask_echo.py)")
     ap.add_argument("--no-breakdown", action="store_true", help="no timing wrappers (the plain figure)")
     args = ap.parse_args(argv)
 
@@ -85,7 +88,13 @@ def main(argv=None) -> int:
     run_id = int(time.time())
     reqs = list(make_requests.requests_for(0, args.warmup + args.count, run_id, 10000, all_texts))
 
-    if args.echo:
+    if args.flask_echo:
+        import flask_echo
+
+        args.echo = True
+        client = flask_echo.app.test_client()
+        post = lambda path, body: client.post(path, data=body.encode(), content_type="text/xml")  # noqa: E731
+    elif args.echo:
         import werobot_echo
         from werkzeug.test import Client
 
@@ -122,6 +131,8 @@ def main(argv=None) -> int:
         timers.patch(webhook, "receive", "webhook view (all)")
         timers.patch(app, "wsgi_app", "whole request (Flask wsgi_app)")
         timers.patch(app, "preprocess_request", "Flask before_request hooks")
+        timers.patch(webhook, "render", "reply XML (render)")
+        timers.patch(webhook, "_parse", "XML checks + parse (_parse)")
         orig_exec = redis.client.Redis.execute_command
         orig_pipe = redis.client.Pipeline.execute
 
@@ -148,6 +159,7 @@ def main(argv=None) -> int:
         profiler = cProfile.Profile()
         profiler.enable()
     bad = 0
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for text, path, body in reqs[args.warmup:]:
         resp = post(path, body)
@@ -156,11 +168,13 @@ def main(argv=None) -> int:
         elif args.echo and text not in resp.get_data(as_text=True):
             bad += 1
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     if profiler:
         profiler.disable()
     n = args.count
-    print(f"{'echo robot' if args.echo else 'our bot'}: {n} messages, {1000 * elapsed / n:.2f} ms per message "
-          f"(bad replies: {bad})")
+    print(f"{'Flask + wechatpy echo' if args.flask_echo else 'WeRoBot echo' if args.echo else 'our bot'}: {n} messages, {1000 * elapsed / n:.2f} ms per message "
+          f"wall, {1000 * cpu / n:.2f} ms CPU of this process (bad replies: {bad}; machine load "
+          f"{os.getloadavg()[0]:.2f})")
     if timers.total:
         print("breakdown, ms per message (nested parts are included in their parents):")
         for name, total in sorted(timers.total.items(), key=lambda kv: -kv[1]):

