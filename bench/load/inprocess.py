@@ -101,7 +101,7 @@ def main(argv=None) -> int:
         client = Client(werobot_echo.app)
         post = lambda path, body: client.post(path, data=body.encode(), content_type="text/xml")  # noqa: E731
     else:
-        os.environ.setdefault("PUFA_LOG_LEVEL", "WARNING")
+        os.environ.setdefault("PUFA_LOG_LEVEL", "INFO")  # the JSON line per message, as in production…
         instance = tempfile.mkdtemp(prefix="pufa-profile-")
         os.environ["PUFA_SIGNATURE_WINDOW"] = "3600"
         from bot import create_app
@@ -110,6 +110,11 @@ def main(argv=None) -> int:
         app = create_app({"ENVIRON": environ, "INSTANCE_PATH": instance})
         client = app.test_client()
         post = lambda path, body: client.post(path, data=body.encode(), content_type="text/xml")  # noqa: E731
+        import logging
+
+        for handler in logging.getLogger().handlers:  # … written to /dev/null instead of the terminal
+            if getattr(handler, "_pufa", False):
+                handler.setStream(open(os.devnull, "w"))
 
     timers = Timers()
     redis_calls = [0]
