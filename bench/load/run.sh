@@ -206,7 +206,8 @@ EOF
 echo
 "$PY" bench/load/measure.py table --out "$WORK" --ours pufa --peer werobot --meta "$META" --json "$RESULTS"
 OURS_RPS=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rps"])' "$WORK/pufa.json")
-echo "(per-openid rate in the measured run: about $("$PY" -c "print(round(60 * $OURS_RPS / 10000, 1))") messages/min, limit 20)"
+RATE_LIMIT=$("$PY" -c 'from bot.guards import RATE_PER_MINUTE; print(RATE_PER_MINUTE)')
+echo "(per-openid rate in the measured run: about $("$PY" -c "print(round(60 * $OURS_RPS / 10000, 1))") messages/min, limit $RATE_LIMIT)"
 
 # -- soak ----------------------------------------------------------------------------------
 if [ "$SOAK" -gt 0 ]; then
