@@ -122,16 +122,21 @@ def features(view: tuple[str, str, str]) -> list[str]:
 class SparseIndex:
     """TF-IDF vectors of documents (fitted by scikit-learn), kept as a
     feature → documents matrix so a query touches only its own features.
-    The query side is done here with numpy (a gather of the query's rows and
-    one weighted bincount), without scikit-learn's or scipy's per-call overhead."""
+    A query touching few stored values (the real knowledge base) is scored with
+    numpy (a gather of its rows and one weighted bincount), without scipy's
+    per-call overhead; one touching many (a knowledge base of tens of thousands
+    of entries) with scipy's row slicing and sparse product, which stream through
+    them in C. Both give the same cosines."""
+
+    NUMPY_MAX_VALUES = 20000  # stored values a query touches, up to which numpy is faster
 
     def __init__(self, docs: list[tuple[str, str, str]]):
         vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
-        by_feature = vec.fit_transform(docs).T.tocsr()  # features × documents
-        by_feature.sort_indices()
-        self._indptr = by_feature.indptr.astype(np.int64)
-        self._indices = by_feature.indices.astype(np.int64)
-        self._data = by_feature.data.astype(np.float32)
+        self._by_feature = vec.fit_transform(docs).T.tocsr()  # features × documents
+        self._by_feature.sort_indices()
+        self._indptr = self._by_feature.indptr  # the matrix's own arrays, not copies
+        self._indices = self._by_feature.indices
+        self._data = self._by_feature.data
         self._vocab = vec.vocabulary_
         self._idf = vec.idf_.astype(np.float32)
         self._size = len(docs)
@@ -149,9 +154,11 @@ class SparseIndex:
         cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self._idf[cols]
         weights /= np.linalg.norm(weights)  # the same sublinear tf·idf, l2-normalised, as the documents
-        starts = self._indptr[cols]
+        starts = self._indptr[cols].astype(np.int64)
         lens = self._indptr[cols + 1] - starts
         ends = np.cumsum(lens)
+        if ends[-1] > self.NUMPY_MAX_VALUES:
+            return self._by_feature[cols].T @ weights
         # positions of every stored value of the query's rows, row after row
         pos = np.arange(ends[-1], dtype=np.int64) + np.repeat(starts - (ends - lens), lens)
         values = self._data[pos] * np.repeat(weights, lens)
