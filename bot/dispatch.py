@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 import time
 import uuid
+from collections import OrderedDict
 
 import redis
 
@@ -224,12 +224,12 @@ class Responder:
             return {}
 
     def _load_session(self, openid: str) -> dict:
-        if openid in self._unsaved:  # Redis holds an older copy than this process
-            return json.loads(self._local[openid])
-        try:
-            raw = self.r.get(self.keys("session", openid)) or ""
-        except redis.RedisError:
-            raw = None
+        raw = None
+        if openid not in self._unsaved:  # otherwise Redis holds an older copy than this process
+            try:
+                raw = self.r.get(self.keys("session", openid)) or ""
+            except redis.RedisError:
+                pass
         return self._session_from(openid, raw)
 
     def _remember(self, openid: str, session: dict) -> str:

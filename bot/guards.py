@@ -1,18 +1,13 @@
-"""Protections of the public webhook that need Redis: replayed signatures in
-plain mode, and a per-villager message rate limit. Both fail open (with a log
-line) when Redis is unreachable, so villagers still get FAQ answers."""
+"""Protections of the public webhook: nesting depth, and the keys of the two
+checks that need Redis — replayed signatures in plain mode and a per-villager
+message rate limit. The Responder runs both in its first Redis round trip
+(bot.dispatch._BEGIN); they fail open (with a log line) when Redis is
+unreachable, so villagers still get FAQ answers."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from xml.parsers import expat
-
-import redis
-
-from .privacy import hash_openid
-
-log = logging.getLogger(__name__)
 
 MAX_DEPTH = 6  # WeChat's messages nest three levels at most
 # A villager filing a lawsuit answers about 22 short questions (many of them a
@@ -47,44 +42,13 @@ def check_depth(xml: str, limit: int = MAX_DEPTH) -> None:
 def replay_check(keys, timestamp: str, nonce: str, signature: str, body: bytes,
                  window: int) -> tuple[str, str, int]:
     """(key, body digest, TTL) remembering a plain-mode signature with its body.
-    The Responder checks it in its first Redis round trip (bot.dispatch._BEGIN);
-    signature_reused() is the same check on its own."""
+    Plain mode's URL signature does not cover the body; WeChat's own retries
+    resend the same body, so only the same signature with another body is refused."""
     digest = hashlib.sha256(body).hexdigest()
     key = keys("sig", hashlib.sha1(f"{timestamp}:{nonce}:{signature}".encode()).hexdigest())
     return key, digest, max(window, 60) * 2
 
 
-def signature_reused(r: redis.Redis, keys, timestamp: str, nonce: str, signature: str, body: bytes,
-                     window: int) -> bool:
-    """True when this (timestamp, nonce, signature) was seen with a different body.
-    Plain mode's URL signature does not cover the body; WeChat's own retries
-    resend the same body, so only a forged body is refused."""
-    key, digest, ttl = replay_check(keys, timestamp, nonce, signature, body, window)
-    try:
-        if r.set(key, digest, nx=True, ex=ttl):
-            return False
-        return r.get(key) != digest
-    except redis.RedisError:
-        log.warning("replay check skipped: redis unavailable")
-        return False
-
-
 def rate_key(keys, openid: str, now: float | None = None) -> str:
     """The counter of this villager's messages in the current minute."""
     return keys("rate", openid, int((time.time() if now is None else now) // 60))
-
-
-def over_rate(r: redis.Redis, keys, openid: str, limit: int = RATE_PER_MINUTE) -> bool:
-    """Count this villager's new messages in the current minute (the Responder
-    does the same in its first round trip)."""
-    key = rate_key(keys, openid)
-    try:
-        pipe = r.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, RATE_WINDOW)
-        count = pipe.execute()[0]
-    except redis.RedisError:
-        return False
-    if count == limit + 1:
-        log.warning("villager over the message rate limit", extra={"openid_hash": hash_openid(openid)})
-    return count > limit
