@@ -18,7 +18,7 @@ import uuid
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
-from knowledge.case_facts import NONE, extract_amount, questions_for
+from knowledge.case_facts import NONE, UNKNOWN_WORDS, answered, extract_amount, questions_for
 from knowledge.categories import CATEGORIES, CATEGORY_CODES
 from knowledge.normalize import basic
 
@@ -32,7 +32,6 @@ KIND_NAMES = {"litigation": "起诉/打官司", "legal_aid": "申请法律援助
 KIND_ORDER = ["consult", "litigation", "legal_aid", "mediation"]
 YES = {"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "确定", "可以", "行", "嗯", "1", "没问题"}
 NONE_WORDS = {"没有", "无", "不知道", "不清楚", "跳过", "没", "没得", "不用", "暂时没有", "2"}
-UNKNOWN_WORDS = {"不知道", "不清楚", "说不清", "不晓得", "不记得", "跳过"}
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 URGENT_DAYS = 7  # 法律援助法 Art. 44: under seven days before a deadline
 
@@ -105,6 +104,11 @@ def p_other_address(ctx):
             "跟您同村的回复【同村】，不知道回复【不知道】。")
 
 
+def _said_amount(d: dict, q) -> str:
+    """For a question about money: the sum the villager's story already named (confirmed with 是)."""
+    return extract_amount(d.get("story", "")) if q.answer == "amount" else ""
+
+
 def _fact_index(ctx) -> int:
     arg = INTAKE.argument(ctx)
     return int(arg) if arg.isdigit() else 0
@@ -118,7 +122,7 @@ def p_fact(ctx):
         return p_hardship(ctx)
     q = questions[i]
     lines = [f"（办理起诉需要的情况，第{i + 1}/{len(questions)}项）", q.prompt()]
-    said = extract_amount(d.get("story", "")) if q.answer == "amount" else ""
+    said = _said_amount(d, q)
     if said:
         lines.insert(2, f"（您刚才说的是 {said} 元，对的话回复【是】）")
     return "\n".join(lines)
@@ -149,10 +153,9 @@ def p_confirm(ctx):
         lines.append(f"对方：{d['other_party']}" + (f"（{d['other_kind']}）" if d.get("other_kind") else ""))
     if d.get("other_address"):
         lines.append(f"对方住址：{d['other_address']}")
-    for q in questions_for(d.get("category")) if _drafting(d) else ():
-        value = (d.get("facts") or {}).get(q.key, "")
-        if value:
-            lines.append(f"{q.label.replace('（元）', '')}：{_shown_fact(q, value)}")
+    for q, value in answered(d.get("category"), d.get("facts") or {}) if _drafting(d) else ():
+        unit = "元" if q.answer == "amount" and value != NONE else ""
+        lines.append(f"{q.label.replace('（元）', '')}：{q.shown(value)}{unit}")
     if d.get("hardship"):
         lines.append(f"经济情况：{d['hardship']}")
     if d.get("deadline"):
@@ -319,13 +322,6 @@ def a_other_address(text, ctx):
     return _after_other(d)
 
 
-def _shown_fact(q, value: str) -> str:
-    if value == NONE:
-        return "没有"
-    label = next((lab for lab, v in q.options if v == value), "")
-    return label or (f"{value}元" if q.answer == "amount" else value)
-
-
 FACT_ERRORS = {"amount": "没看懂这个数目，请回复钱数，比如“2万”“5000元”。",
                "date": "没看懂这个日期，请按“2024年3月5日”或者“2024年3月”这样写。",
                "choice": "请回复上面的数字。", "text": "请说得具体一点。"}
@@ -338,7 +334,7 @@ def a_fact(text, ctx):
     if i >= len(questions):
         return Step("hardship")
     q = questions[i]
-    said = extract_amount(d.get("story", "")) if q.answer == "amount" else ""
+    said = _said_amount(d, q)
     if said and basic(text) in YES - {"1"}:
         value = said
     else:

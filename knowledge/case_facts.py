@@ -13,6 +13,7 @@ NONE = known not to exist ("没有约定还款日期"), anything else = the fact
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from .normalize import basic
 TEMPLATES_FILE = Path(__file__).resolve().parent / "complaints.yaml"
 NONE = "无"
 ANSWER_KINDS = ("text", "amount", "date", "choice")
-UNKNOWN_WORDS = {"不知道", "不清楚", "记不清", "记不清了", "不记得", "不记得了", "忘了", "跳过", "说不清", "不确定"}
+UNKNOWN_WORDS = {"不知道", "不清楚", "记不清", "记不清了", "不记得", "不记得了", "忘了", "跳过", "说不清", "不确定",
+                 "不晓得"}
 NONE_WORDS = {"没有", "无", "没", "没得", "没说", "没说好", "没约定", "没有约定", "没讲", "没定", "没说过"}
 
 _AMOUNT_RE = re.compile(
@@ -55,6 +57,12 @@ class Question:
             lines += [f"{i}. {label}" for i, (label, _) in enumerate(self.options, 1)]
         lines.append("记不清的回复【不知道】，工作人员会再问您。")
         return "\n".join(lines)
+
+    def shown(self, value: str) -> str:
+        """A stored answer as people read it: 没有, the option's label, or the value."""
+        if value == NONE:
+            return "没有"
+        return next((label for label, v in self.options if v == value), value)
 
     def parse(self, text: str, today: dt.date) -> str | None:
         """The stored value of an answer; None when it is not understood."""
@@ -150,7 +158,7 @@ def parse_past_date(text: str, today: dt.date) -> str | None:
     return f"{date.year}年{date.month}月{date.day}日" if m.group(3) else f"{date.year}年{date.month}月"
 
 
-def parse_date(text: str) -> dt.date | None:
+def stored_date(text: str) -> dt.date | None:
     """A stored full date (2024年3月5日) back as a date; None for a month only or other text."""
     m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", (text or "").strip())
     if not m:
@@ -188,3 +196,17 @@ def _load(path: Path) -> dict[str, tuple[Question, ...]]:
 def questions_for(category: str | None, path: Path = TEMPLATES_FILE) -> tuple[Question, ...]:
     """What the intake asks about a matter of this category (may be none)."""
     return _load(path).get(category or "", ())
+
+
+def facts_of(ticket: dict) -> dict[str, str]:
+    """The answers stored on a ticket (its `facts` field, JSON), by question key."""
+    try:
+        facts = json.loads((ticket or {}).get("facts") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in facts.items()} if isinstance(facts, dict) else {}
+
+
+def answered(category: str | None, facts: dict) -> list[tuple[Question, str]]:
+    """The questions of this category that have an answer, in the order they are asked."""
+    return [(q, facts[q.key]) for q in questions_for(category) if facts.get(q.key)]

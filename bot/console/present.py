@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import time
 
-from knowledge.case_facts import NONE, questions_for
+from knowledge.case_facts import answered, facts_of
 from knowledge.categories import CATEGORIES
 
 from ..privacy import mask_name, mask_phone
@@ -29,19 +28,7 @@ def kind_name(kind: str) -> str:
 
 def case_facts(d: dict) -> list[tuple[str, str]]:
     """The case facts the villager gave in the intake, as (question label, answer)."""
-    try:
-        facts = json.loads(d.get("facts") or "{}")
-    except (TypeError, ValueError):
-        return []
-    if not isinstance(facts, dict):
-        return []
-    out = []
-    for q in questions_for(d.get("category")):
-        value = str(facts.get(q.key, "") or "")
-        if value:
-            shown = "没有" if value == NONE else next((label for label, v in q.options if v == value), value)
-            out.append((q.label, shown))
-    return out
+    return [(q.label, q.shown(value)) for q, value in answered(d.get("category"), facts_of(d))]
 
 
 def category_name(code: str) -> str:

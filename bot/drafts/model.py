@@ -16,7 +16,6 @@ odd data (a ticket with no defendant or no story still makes a document).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,10 +24,9 @@ from pathlib import Path
 import cn2an
 import yaml
 
-from knowledge.case_facts import NONE, extract_amount, parse_date
+from knowledge.case_facts import NONE, TEMPLATES_FILE, extract_amount, facts_of, stored_date
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
-TEMPLATES_FILE = KNOWLEDGE / "complaints.yaml"
 COURTS_FILE = KNOWLEDGE / "courts.yaml"
 
 MISSING = "【待补充】"
@@ -141,11 +139,6 @@ class Field:
     extract: str = ""
     default: str = ""
     group: str = ""
-    # asked in the intake (knowledge/case_facts.py reads these)
-    ask: str = ""
-    answer: str = "text"
-    options: tuple = ()
-    none: bool = False
 
     @property
     def money(self) -> bool:
@@ -195,12 +188,17 @@ class Templates:
         return [(t.id, t.case_type) for t in self.templates]
 
 
+# What the intake asks about a field: read by knowledge/case_facts.py, not by the drafts.
+INTAKE_KEYS = ("ask", "answer", "options", "none")
+
+
 def parse_templates(data: dict) -> Templates:
     out = []
     for raw in data["templates"]:
         out.append(Template(
             id=raw["id"], case_type=raw["case_type"], categories=tuple(raw.get("categories") or ()),
-            fields=tuple(Field(**{**f, "options": tuple(f.get("options") or ())}) for f in raw.get("fields") or ()),
+            fields=tuple(Field(**{k: v for k, v in f.items() if k not in INTAKE_KEYS})
+                         for f in raw.get("fields") or ()),
             defendants=tuple(raw.get("defendants") or ({"kind": "person", "name": "{other_party}"},)),
             claims=tuple(raw.get("claims") or ()), facts_outline=raw.get("facts_outline") or "",
             evidence_hints=tuple(raw.get("evidence_hints") or ()), citations=tuple(raw.get("citations") or ()),
@@ -337,15 +335,6 @@ def _ticket_context(ticket: dict, home: dict, town: str) -> dict:
     }
 
 
-def ticket_facts(ticket: dict) -> dict:
-    """The case facts the villager gave in the intake (knowledge/case_facts.py), by field key."""
-    try:
-        facts = json.loads((ticket or {}).get("facts") or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return {str(k): clean_line(v, 2000) for k, v in facts.items()} if isinstance(facts, dict) else {}
-
-
 def _keys(value) -> list[str]:
     if not value:
         return []
@@ -358,9 +347,10 @@ def applies(item, values: dict) -> bool:
     `unless: key` only when it is 无."""
     if not isinstance(item, dict):
         return True
-    value = lambda k: clean_line(values.get(k, ""))  # noqa: E731
-    return (all(value(k) != NONE for k in _keys(item.get("if")))
-            and all(value(k) == NONE for k in _keys(item.get("unless"))))
+    def none(key: str) -> bool:
+        return clean_line(values.get(key, "")) == NONE
+
+    return not any(none(k) for k in _keys(item.get("if"))) and all(none(k) for k in _keys(item.get("unless")))
 
 
 def render_part(item, data: "_Fill", values: dict) -> str:
@@ -405,7 +395,7 @@ def fill_values(template: Template, values: dict, ctx: dict) -> _Fill:
             v = _MONEY_SUFFIX.sub("", v)
         if v:
             data[f.key] = normalize_date(v)
-            day = parse_date(data[f.key])
+            day = stored_date(data[f.key])
             if day:
                 data[f"{f.key}_next"] = format_date(day + dt.timedelta(days=1))
     heads = [f for f in template.fields if f.group == "damages"]
@@ -485,10 +475,10 @@ def initial_values(template: Template, ticket: dict, ctx: dict) -> dict:
     """The 案件要素 to start with: the villager's answers in the intake, else what
     can be read from their story or the template's default."""
     values = {}
-    facts = ticket_facts(ticket)
+    facts = facts_of(ticket)
     story = clean_text(ticket.get("story", ""), 5000)
     for f in template.fields:
-        value = facts.get(f.key, "")
+        value = clean_line(facts.get(f.key, ""), 2000)
         if value:
             pass
         elif f.extract == "amount":
