@@ -88,9 +88,11 @@ def chat_command(openid, aes, url):
 @kb_cli.command("check")
 def kb_check():
     """Validate the knowledge base; non-zero exit with one line per problem."""
-    from knowledge.validate import check
+    from knowledge.validate import check, notices
 
     count, problems = check()
+    for line in notices():  # superseded texts cited, entries under review: reported, not failed
+        click.echo(line)
     for line in problems:
         click.echo(line)
     click.echo(f"{count} entries, {len(problems)} problem(s)", err=True)

@@ -25,4 +25,10 @@ class StatuteHandler:
             count = ctx.services.statutes.article_count(law)
             return (f"《{law}》里没有第{cn2an.an2cn(number)}条（我们收录的文本共{count}条）。"
                     f"请核对条号，比如回复“{law}第1条”。")
-        return f"{article.label}\n{article.text}\n\n（以上为法律原文。看不懂可以直接打字问我，或回复【人工】。）"
+        statutes = ctx.services.statutes
+        version = statutes.version(law)
+        label, name = (version.label, f"，{version.name}") if version and version.name else ("", "")
+        superseded = statutes.superseded(law)
+        warning = f"\n\n{superseded.notice(law)}" if superseded else ""
+        return (f"{article.label}{label}\n{article.text}{warning}\n\n"
+                f"（以上为法律原文{name}。看不懂可以直接打字问我，或回复【人工】。）")

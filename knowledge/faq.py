@@ -12,6 +12,7 @@ Each file is a YAML list of entries:
         - {law: 劳动合同法, article: 30}
       escalate: mediation        # none | mediation | litigation | legal_aid
       updated: 2026-11-27
+      review: 为什么要请法律顾问复核   # optional; listed by `flask kb check`
 """
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ class Entry:
     escalate: str
     updated: dt.date | None
     source: str = field(default="", compare=False)  # file it came from
+    # Why the legal adviser must re-check this entry ("" = not under review); `flask kb check` lists it.
+    review: str = field(default="", compare=False)
     _reply: str = field(default="", init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -86,6 +89,7 @@ def _as_entry(raw: dict, source: str) -> Entry:
         escalate=str(raw.get("escalate", "")),
         updated=updated,
         source=source,
+        review=str(raw.get("review") or "").strip(),
     )
 
 

@@ -86,9 +86,36 @@ def check(faq_dir: Path = FAQ_DIR, statutes: Statutes | None = None) -> tuple[in
     return len(entries), problems
 
 
+def notices(faq_dir: Path = FAQ_DIR, statutes: Statutes | None = None) -> list[str]:
+    """What `flask kb check` reports without failing: citations of statute texts marked
+    superseded in knowledge/laws/versions.yaml, and entries marked for the legal adviser's review."""
+    statutes = statutes or load_statutes()
+    lines = [f"warning: knowledge/laws/versions.yaml names {law!r}, which has no text"
+             for law in statutes.unknown_superseded]
+    for path in sorted(faq_dir.glob("*.yaml")):
+        try:
+            entries = load_file(path)
+        except (FaqFormatError, ValueError, TypeError):
+            continue  # reported by check()
+        for e in entries:
+            for c in e.citations:
+                sup = statutes.superseded(c.law)
+                if sup:
+                    lines.append(f"warning: {e.source}: {e.id}: cites {c.label()} of a superseded text "
+                                 f"(revised, in force {sup.in_force.isoformat()})")
+            cited = {c.law for c in e.citations}
+            for law in statutes.superseded_names():
+                if law in e.answer and law not in cited:
+                    lines.append(f"warning: {e.source}: {e.id}: its answer names {law} (superseded text): "
+                                 f"check that the wording holds under the new version")
+            if e.review:
+                lines.append(f"review: {e.source}: {e.id}: {e.review}")
+    return lines
+
+
 def main() -> int:
     count, problems = check()
-    for line in problems:
+    for line in notices() + problems:
         print(line)
     print(f"{count} entries, {len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
