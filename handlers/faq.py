@@ -1,5 +1,7 @@
 """FAQ answers: match the question against the knowledge base and answer,
-offer the closest three, or say honestly that the bot is not sure."""
+offer the closest three, or say honestly that the bot is not sure. A message
+that asks two things gets the first answer and the second offered by number;
+an entry's conditional notes are added when the message states their fact."""
 from __future__ import annotations
 
 from knowledge.categories import CATEGORIES
@@ -22,12 +24,15 @@ UNSURE = (
 )
 
 
-def answer_entry(entry, ctx: Context) -> str:
-    """The entry's answer with its legal basis and, where fitting, the offer of a person."""
+def answer_entry(entry, ctx: Context, notes: tuple[int, ...] = ()) -> str:
+    """The entry's answer (with the notes the villager's facts call for) and its
+    legal basis and, where fitting, the offer of a person."""
     ctx.trace.update(intent="faq", category=entry.category, entry=entry.id)
+    if notes:
+        ctx.trace["notes"] = list(notes)
     if ctx.services.usage is not None:
         ctx.write_later(ctx.services.usage.count, entry.id, entry.category)
-    text = entry.reply_text()
+    text = entry.reply_text(tuple(notes))
     offer = OFFERS.get(entry.escalate)
     if offer:
         ctx.trace["escalate"] = True
@@ -38,8 +43,26 @@ def answer_entry(entry, ctx: Context) -> str:
     return text
 
 
-def suggestion_list(entries, ctx: Context, title: str) -> str:
+def notes_of(pick: dict, entry_id: str) -> tuple[int, ...]:
+    """The notes the message that made this list called for, for the entry picked from it."""
+    return tuple((pick.get("notes") or {}).get(entry_id, ()))
+
+
+def _notes_by_entry(entries, normalized: str) -> dict[str, list[int]]:
+    """Note indexes only (no words of the message) are kept in the session."""
+    out = {}
+    for e in entries:
+        found = e.notes_for(normalized) if normalized else ()
+        if found:
+            out[e.id] = list(found)
+    return out
+
+
+def suggestion_list(entries, ctx: Context, title: str, normalized: str = "") -> str:
     ctx.session["pick"] = {"type": "entry", "ids": [e.id for e in entries]}
+    notes = _notes_by_entry(entries, normalized)
+    if notes:
+        ctx.session["pick"]["notes"] = notes
     lines = [title]
     lines += [f"{i}. {e.question}" for i, e in enumerate(entries, 1)]
     lines.append("回复数字看答案。都不是？请换个说法，或回复【人工】转司法所。")
@@ -66,16 +89,37 @@ class FaqHandler:
             for m in decision.matches
         ]
         if decision.kind == "answer":
-            return answer_entry(decision.best.entry, ctx)
+            entry = decision.best.entry
+            text = answer_entry(entry, ctx, entry.notes_for(decision.normalized))
+            if decision.also is not None:
+                text = self.offer_second(text, entry, decision.also.entry, decision.normalized, ctx)
+            return text
         if decision.kind == "suggest":
             ctx.trace.update(intent="faq", category=decision.best.entry.category)
             if ctx.services.gaps is not None and decision.normalized:  # not confident either
                 ctx.write_later(ctx.services.gaps.record, decision.normalized, decision.best.score)
-            return suggestion_list([m.entry for m in decision.matches], ctx, "您是不是想问：")
+            return suggestion_list([m.entry for m in decision.matches], ctx, "您是不是想问：", decision.normalized)
         record_gap(decision, ctx)
         ctx.trace["escalate"] = True
         ctx.session["pick"] = {"type": "category"}
         return UNSURE + "\n\n" + category_menu_lines()
+
+
+    @staticmethod
+    def offer_second(text: str, first, second, normalized: str, ctx: Context) -> str:
+        """"您还问到：2. …": the second question's entry, picked with 2 from the same
+        numbered-choice state as the did-you-mean list (1 shows the first answer again,
+        or, after an offer of a person, still hands the case over)."""
+        ctx.trace["also"] = second.id
+        pick = ctx.session.get("pick")
+        if pick and pick.get("type") == "offer":
+            pick["also"] = second.id
+        else:
+            pick = ctx.session["pick"] = {"type": "entry", "ids": [first.id, second.id]}
+        notes = _notes_by_entry([first, second], normalized)
+        if notes:
+            pick["notes"] = notes
+        return f"{text}\n\n您还问到：2. {second.question}（回复2看答案）"
 
 
 def record_gap(decision, ctx: Context) -> None:

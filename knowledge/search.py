@@ -15,11 +15,18 @@ Scoring has two stages, both vectorised:
    the query with each question/alternate on characters (ratio) and on tokens
    (token_sort_ratio); each entry keeps its best text.
 
-The blend is a weighted sum scaled to 0–100. `KnowledgeBase.decide()` turns
-it into one of three outcomes:
+The blend is a weighted sum scaled to 0–100. A long message (knowledge.clauses:
+several clauses, the question at the end) is scored twice — as it is, and as
+its question clauses with the story's key facts — and the two scores are
+averaged, so the question is not drowned by the story; a short or
+single-clause message is scored once, as before. `KnowledgeBase.decide()`
+turns the score into one of three outcomes:
   answer  – a confident best match with a clear gap to the runner-up;
   suggest – a middle band or a close runner-up: offer the top three;
   none    – nothing good: say so honestly.
+A message that asks two questions, each matching a different entry
+confidently on its own, is answered with the first and offers the second
+(Decision.also).
 Weights and thresholds come from bench/tune.py on tests/data/heldout/ (and on
 questions from outside our categories, which must not be answered).
 """
@@ -36,6 +43,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .categories import CATEGORIES
+from .clauses import focus
 from .faq import Entry, load_entries
 from .memo import per_message
 from .normalize import load_synonyms, normalize
@@ -49,6 +57,8 @@ ANSWER_AT = 24.0  # best score needed to answer directly
 GAP = 2.0  # … and its lead over the best other entry
 SUGGEST_AT = 19.0  # below this, nothing is offered
 CANDIDATES = 32  # entries re-scored by rapidfuzz
+SPECIFIC_DF = 20  # a story word in at most this many entries' phrasings is a key fact
+FOCUS_SHARE = 0.3  # a long message's score: this much from its question and key facts, the rest from all of it
 STOP_TOKENS = frozenset("我 的 了 是 在 有 和 就 都 也 要 会 能 可以 怎么 怎么办 什么 吗 不 他 她 它 们 这 那 个 吧 呢 啊".split())
 
 
@@ -63,6 +73,7 @@ class Decision:
     kind: str  # answer | suggest | none
     matches: list[Match]
     normalized: str
+    also: Match | None = None  # a second question's confident answer, offered by number
 
     @property
     def best(self) -> Match | None:
@@ -172,6 +183,7 @@ class KnowledgeBase:
         self.entries = entries
         self.weights = weights
         self.by_id = {e.id: e for e in entries}
+        self._position = {e.id: i for i, e in enumerate(entries)}
         self.by_category: dict[str, list[Entry]] = {c: [] for c in CATEGORIES}
         for e in entries:
             self.by_category.setdefault(e.category, []).append(e)
@@ -189,6 +201,12 @@ class KnowledgeBase:
         # alternates are sorted once here, the query once per message.
         self._sorted_toks = [_sort_tokens(t) for t in self._toks]
         self._pys = [v[2] for v in text_views]
+        # words of two characters or more in the phrasings of at most SPECIFIC_DF entries
+        df: dict[str, int] = {}
+        for i in range(len(entries)):
+            for t in {t for toks in self._toks[starts[i]:self._starts[i + 1]] for t in toks.split()}:
+                df[t] = df.get(t, 0) + 1
+        self._specific = frozenset(t for t, n in df.items() if len(t) >= 2 and n <= SPECIFIC_DF)
         if entries:
             self._entry_index = SparseIndex(
                 [self._merge(text_views[starts[i]:self._starts[i + 1]]) for i in range(len(entries))])
@@ -203,7 +221,26 @@ class KnowledgeBase:
         return len(self.entries)
 
     def scores(self, query: str) -> tuple[np.ndarray, str]:
-        """Blended score per entry (0–100), and the normalised query."""
+        """Blended score per entry (0–100), and the normalised query; a long
+        message's score also weighs its question and key facts."""
+        per_entry, norm = self._scores(query)
+        f = focus(query)
+        if f is not None and len(self.entries):
+            focused, _ = self._scores(f.text(self._story_facts(f)))
+            per_entry = (1 - FOCUS_SHARE) * per_entry + FOCUS_SHARE * focused
+        return per_entry, norm
+
+    def _story_facts(self, f) -> list[str]:
+        """The story's words that only a few entries' phrasings use (化肥, 砖厂, 房檐 …):
+        what the story is about, kept next to the question."""
+        asked = normalize("".join(f.questions))
+        out: list[str] = []
+        for t in tokens(f.story).split():
+            if t in self._specific and t not in asked and t not in f.facts and t not in out:
+                out.append(t)
+        return out
+
+    def _scores(self, query: str) -> tuple[np.ndarray, str]:
         view = views(query)
         qc, qt, _ = view
         if not qc or not self.entries:
@@ -248,11 +285,37 @@ class KnowledgeBase:
         matches = self._top(per_entry, 3)
         if not norm or not matches or matches[0].score < SUGGEST_AT:
             return Decision("none", matches, norm)
-        best = matches[0].score
-        runner = matches[1].score if len(matches) > 1 else 0.0
-        if best >= ANSWER_AT and best - runner >= GAP:
+        two = self._two_questions(query)
+        if two is not None:  # each question's entry, with the whole message's score
+            first, second = (Match(m.entry, round(float(per_entry[self._position[m.entry.id]]), 1)) for m in two)
+            return Decision("answer", [first] + [m for m in matches if m.entry != first.entry][:2], norm,
+                            also=second)
+        if _confident(matches):
             return Decision("answer", matches, norm)
         return Decision("suggest", [m for m in matches if m.score >= SUGGEST_AT], norm)
+
+    def _two_questions(self, query: str) -> tuple[Match, Match] | None:
+        """The first two questions of a message that each match a different
+        entry confidently on their own, or None."""
+        f = focus(query)
+        if f is None or len(f.questions) < 2:
+            return None
+        found: list[Match] = []
+        for q in f.questions:
+            top = self._top(self._scores(q)[0], 2)
+            if _confident(top) and all(m.entry != top[0].entry for m in found):
+                found.append(top[0])
+                if len(found) == 2:
+                    return found[0], found[1]
+        return None
+
+
+def _confident(matches: list[Match]) -> bool:
+    """A clear lead: good enough to answer without asking back."""
+    if not matches or matches[0].score < ANSWER_AT:
+        return False
+    runner = matches[1].score if len(matches) > 1 else 0.0
+    return matches[0].score - runner >= GAP
 
 
 @lru_cache(maxsize=1)

@@ -60,6 +60,18 @@ def check(faq_dir: Path = FAQ_DIR, statutes: Statutes | None = None) -> tuple[in
         size = len(e.reply_text().encode("utf-8"))
         if size > ANSWER_MAX_BYTES:
             problems.append(f"{where}: answer with its citations is {size} bytes, over {ANSWER_MAX_BYTES}")
+        for n, note in enumerate(e.notes, 1):
+            if not note.keys:
+                problems.append(f"{where}: note {n} needs a non-empty `when` list of phrases")
+            if not note.text:
+                problems.append(f"{where}: note {n} has no text")
+        if e.notes:
+            longest = max(range(len(e.notes)), key=lambda i: len(e.notes[i].text.encode("utf-8")))
+            size = len(f"{e.answer.strip()}\n\n{e.notes[longest].text}".encode("utf-8")) + \
+                len(e.reply_text().encode("utf-8")) - len(e.answer.strip().encode("utf-8"))
+            if size > ANSWER_MAX_BYTES:
+                problems.append(f"{where}: answer with note {longest + 1} and its citations is {size} bytes, "
+                                f"over {ANSWER_MAX_BYTES}")
         if e.escalate not in ESCALATE_VALUES:
             problems.append(f"{where}: escalate must be one of {', '.join(ESCALATE_VALUES)}")
         if e.updated is None:
