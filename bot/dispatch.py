@@ -146,7 +146,7 @@ class Responder:
         ctx = Context(openid=msg.openid, session=self._session_from(msg.openid, raw_session),
                       services=self.services, request_id=request_id, writes=[])
         in_dialog = "conv" in ctx.session
-        touch = []
+        touch, said = [], ""
         try:
             with message_scope(ctx.memo):  # text functions computed once for this message
                 reply = self.router.dispatch(msg, ctx)
@@ -158,6 +158,7 @@ class Responder:
                 ctx.session["recent"] = [*ctx.session.get("recent", []), msg.text[:300]][-RECENT_KEEP:]
             if msg.kind != EVENT and self.services.queue is not None:
                 touch = tickets  # their 48-hour reply window restarts (written with the session)
+                said = msg.text if not in_dialog else ""  # joins their open tickets' timeline
                 self._drain_spool()
         except Exception:
             log.exception("handler failed", extra={"request_id": request_id})
@@ -165,7 +166,7 @@ class Responder:
             return APOLOGY
         if not (msg.kind == EVENT and msg.event == "unsubscribe") and (waiting or state is None):
             reply = self._with_pending_replies(msg.openid, reply, ctx)
-        self._finish(msg.openid, claimed, reply, ctx.session, request_id, writes=ctx.writes, touch=touch)
+        self._finish(msg.openid, claimed, reply, ctx.session, request_id, writes=ctx.writes, touch=touch, said=said)
         return reply
 
     def _drain_spool(self) -> None:
@@ -176,7 +177,7 @@ class Responder:
             log.warning("redis unavailable: spool drain postponed")
 
     def _finish(self, openid: str, claimed: str | None, reply: str | None, session: dict | None,
-                request_id: str, writes=(), touch=()) -> None:
+                request_id: str, writes=(), touch=(), said: str = "") -> None:
         """The end-of-message transaction: session, deferred writes, tickets' window, the dedup reply."""
         raw = self._remember(openid, session) if session is not None else None
         pipe = self.r.pipeline(transaction=False)  # ordered; nothing here needs MULTI's isolation
@@ -185,7 +186,7 @@ class Responder:
         for write in writes or ():
             write(pipe)
         if touch:
-            self.services.queue.touch_tickets(touch, pipe)
+            self.services.queue.touch_tickets(touch, pipe, text=said)
         if claimed:
             pipe.set(claimed, json.dumps({"reply": reply}, ensure_ascii=False), ex=DEDUP_TTL)
         try:

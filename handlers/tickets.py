@@ -33,7 +33,7 @@ class MyTicketsHandler:
             d = t.data
             line = f"{t.number}（{_when(d['created'])}，{t.kind_name}，{CATEGORIES.get(d.get('category'), '')}）：{t.status_name}"
             if d.get("outcome"):
-                line += f"，{d['outcome']}"
+                line += f"，{t.villager_outcome}"
             if d.get("draft_status") == "drafted":
                 line += "。起诉状已起草，请到司法所核对签字"
             lines.append(line)

@@ -124,11 +124,14 @@ def test_every_console_post_without_csrf_token_is_refused(app, town):
     t = make_ticket(app, kind="mediation")
     add_staff(app, "李调解", "village", "和尚岭村")
     rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.") and "POST" in r.methods]
-    assert len(rules) == 13
+    assert {r.endpoint.split(".", 1)[1] for r in rules} >= {
+        "login", "logout", "password", "queue", "reveal", "claim", "reply", "note", "refer", "close", "reopen",
+        "assign", "gap_draft", "staff_disable", "staff_enable", "staff_reset"}
     for rule in rules:
         path = rule.rule.replace("<number>", t.number)
-        data = {"username": "李调解", "text": "你好", "outcome": "其他", "question": "q", "category": "debt",
-                "password": PW, "current": PW, "new": "another-pass-1", "confirm": "another-pass-1"}
+        data = {"username": "李调解", "text": "你好", "outcome": "调解成功", "question": "q", "category": "debt",
+                "password": PW, "current": PW, "new": "another-pass-1", "confirm": "1", "to": "王所长",
+                "q": PHONE[-4:]}
         resp = town.post(path, data=data)
         assert resp.status_code == 400, (rule.rule, resp.status_code)
         assert "页面已过期" in resp.get_data(as_text=True)
@@ -176,19 +179,46 @@ def test_village_mediator_sees_only_their_village_mediation_queue(app):
 
 
 def test_mediator_refers_a_case_up_to_the_town(app):
-    t = make_ticket(app, kind="mediation", village="和尚岭村")
+    filed = time.time() - 30 * 3600  # filed 30 hours ago: its first SLA has nearly run out
+    t = make_ticket(app, kind="mediation", village="和尚岭村", clock=lambda: filed)
     m = mediator_client(app)
-    assert post(m, f"/console/t/{t.number}/claim", page="/console/").status_code == 302
-    r = post(m, f"/console/t/{t.number}/refer", page="/console/")
-    assert r.status_code == 302 and r.headers["Location"] == "/console/"  # no longer theirs
+    path = f"/console/t/{t.number}"
+    assert post(m, f"{path}/claim", page="/console/").status_code == 302
+    asked = post(m, f"{path}/refer", page="/console/")  # no confirm=1: the server asks first
+    assert asked.status_code == 200 and "确定转司法所" in asked.get_data(as_text=True)
+    assert queue(app).get(t.number).data["queue"] == "village:和尚岭村"
+    r = post(m, f"{path}/refer", {"confirm": "1"}, page="/console/")
+    assert r.status_code == 302 and r.headers["Location"] == path
     d = queue(app).get(t.number).data
-    assert d["queue"] == "town" and d["status"] == "referred"
-    assert m.get(f"/console/t/{t.number}").status_code == 404
+    assert d["queue"] == "town" and d["status"] == "referred" and d["referred_by"] == "李调解"
+    assert float(d["due"]) > time.time() + 23 * 3600  # a fresh SLA clock for the town
+
+    # the town: in 待处理, marked with who referred it, no overdue badge
     town = app.test_client()
     add_staff(app)
     login(town)
-    page = town.get("/console/?queue=town").get_data(as_text=True)
-    assert t.number in page and "已转司法所" in page
+    waiting = town.get("/console/?status=new").get_data(as_text=True)
+    assert t.number in waiting and "由和尚岭村调解员李调解转来" in waiting and "超时" not in waiting
+    assert post(town, f"{path}/claim", page=path).status_code == 302
+
+    # the mediator: read-only, with the progress in the 已转司法所 tab
+    page = m.get(path)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "您可以查看进度" in body and "处理中" in body and "经办：王所长" in body
+    assert "发送回复" not in body and "认领：这件事我来办" not in body and 'name="outcome"' not in body
+    assert "记下备注" not in body
+    assert PHONE not in body and "显示完整姓名和手机号" not in body
+    for action, data in (("claim", {}), ("reply", {"text": "x"}), ("note", {"text": "x"}), ("reveal", {}),
+                         ("close", {"outcome": "调解成功", "confirm": "1"})):
+        assert post(m, f"{path}/{action}", data, page="/console/").status_code == 404, action
+    tabs = m.get("/console/").get_data(as_text=True)
+    assert "已转司法所 <b>1</b>" in tabs and "未办结 <b>0</b>" in tabs and t.number not in tabs
+    referred = m.get("/console/?status=referred").get_data(as_text=True)
+    assert t.number in referred and "只能查看" in referred
+    # another village's mediator sees nothing of it
+    other = mediator_client(app, "林庄村", "赵调解")
+    assert other.get(path).status_code == 404 and t.number not in other.get("/console/?status=referred").get_data(
+        as_text=True)
 
 
 def test_town_staff_see_every_queue_and_filters(app, town):
@@ -226,15 +256,28 @@ def test_phone_and_name_masked_until_shown_and_showing_is_audited(app, town, cap
     assert PHONE not in page and NAME not in page
     assert PHONE not in town.get("/console/?status=all").get_data(as_text=True)
     caplog.set_level(logging.INFO)
-    shown = post(town, f"/console/t/{t.number}/reveal", page=f"/console/t/{t.number}")
-    assert shown.status_code == 200
-    body = shown.get_data(as_text=True)
-    assert PHONE in body and NAME in body and f'href="tel:{PHONE}"' in body
+    path = f"/console/t/{t.number}"
+    shown = post(town, f"{path}/reveal", page=path)
+    assert shown.status_code == 303 and shown.headers["Location"] == path  # nothing in the URL
+    body = town.get(path).get_data(as_text=True)
+    assert PHONE in body and NAME in body and f'href="tel:{PHONE}"' in body and "查看联系方式" in body
     history = queue(app).history(t.number)
     assert history[-1]["what"] == "查看联系方式" and history[-1]["who"] == "王所长"
-    # a plain GET is masked again, and the history shows who looked
-    again = town.get(f"/console/t/{t.number}").get_data(as_text=True)
-    assert PHONE not in again and "查看联系方式" in again
+    # the reveal sticks while the staff member works on the page (认领 reloads it): no second log entry
+    post(town, f"{path}/claim", page=path)
+    assert PHONE in town.get(path).get_data(as_text=True)
+    post(town, f"{path}/reveal", page=path)
+    assert [h["what"] for h in queue(app).history(t.number)].count("查看联系方式") == 1
+    # only for this browser and this ticket, and only for a while
+    other = make_ticket(app)
+    assert PHONE not in town.get(f"/console/t/{other.number}").get_data(as_text=True)
+    colleague = app.test_client()
+    add_staff(app, "钱会计")
+    login(colleague, "钱会计")
+    assert PHONE not in colleague.get(path).get_data(as_text=True)
+    with town.session_transaction() as sess:
+        sess["revealed"] = {t.number: time.time() - 1}
+    assert PHONE not in town.get(path).get_data(as_text=True)
     assert PHONE not in caplog.text and NAME not in caplog.text
 
 
@@ -261,9 +304,14 @@ def test_claim_reply_note_close_from_the_ticket_page(app, town, fake_wechat, cap
     assert "排队等待重发" in town.get(path).get_data(as_text=True)
 
     assert post(town, f"{path}/note", {"text": "已电话联系，周一来所"}, page=path).status_code == 302
-    assert post(town, f"{path}/close", {"outcome": "不存在的结果"}, page=path).status_code == 302
+    forged = post(town, f"{path}/close", {"outcome": "不存在的结果", "confirm": "1"}, page=path)
+    assert forged.status_code == 400 and "办结结果不对" in forged.get_data(as_text=True)
     assert queue(app).get(t.number).data["status"] == "answered"
-    assert post(town, f"{path}/close", {"outcome": "代写文书"}, page=path).status_code == 302
+    asked = post(town, f"{path}/close", {"outcome": "代写文书"}, page=path)  # the confirm step first
+    assert asked.status_code == 200 and "确定办结" in asked.get_data(as_text=True)
+    assert 'name="confirm" value="1"' in asked.get_data(as_text=True)
+    assert queue(app).get(t.number).data["status"] == "answered"
+    assert post(town, f"{path}/close", {"outcome": "代写文书", "confirm": "1"}, page=path).status_code == 302
     d = queue(app).get(t.number).data
     assert d["status"] == "closed" and d["outcome"] == "代写文书"
     whats = [h["what"] for h in queue(app).history(t.number)]
@@ -278,10 +326,16 @@ def test_faq_answers_offered_for_insertion(app, town):
     kb = app.extensions["pufa"].services.kb
     page = town.get(f"/console/t/{t.number}").get_data(as_text=True)
     assert page.count('data-insert="') >= 5  # the canned replies at least
-    if len(kb):
-        entry = kb.entries[0]
-        found = town.get(f"/console/t/{t.number}?faq={entry.question}").get_data(as_text=True)
-        assert entry.question in found
+    assert len(kb)
+    entry = kb.entries[0]
+    found = town.get(f"/console/t/{t.number}?faq={entry.question}").get_data(as_text=True)
+    assert entry.question in found  # the search without JavaScript (a reload)
+    # the page's script searches without a reload: JSON, for signed-in staff only
+    data = town.get("/console/faq.json", query_string={"q": entry.question}).get_json()
+    assert data["results"][0] == {"question": entry.question, "text": entry.reply_text()}
+    assert town.get("/console/faq.json?q=").get_json() == {"results": []}
+    anonymous = app.test_client().get("/console/faq.json?q=欠钱")
+    assert anonymous.status_code == 401 and anonymous.get_json() == {"error": "login"}
 
 
 def test_unknown_ticket_is_404(town):
@@ -361,7 +415,10 @@ def test_password_change_ends_other_sessions(app):
 def test_disabling_an_account_ends_its_sessions(app, town):
     m = mediator_client(app)
     assert m.get("/console/").status_code == 200
-    r = post(town, "/console/staff/disable", {"username": "李调解"}, page="/console/staff")
+    asked = post(town, "/console/staff/disable", {"username": "李调解"}, page="/console/staff")
+    assert asked.status_code == 200 and "确定停用" in asked.get_data(as_text=True)
+    assert m.get("/console/").status_code == 200  # nothing happened without confirm=1
+    r = post(town, "/console/staff/disable", {"username": "李调解", "confirm": "1"}, page="/console/staff")
     assert r.status_code == 302
     assert m.get("/console/").status_code == 302
     assert login(app.test_client(), "李调解").status_code == 401
@@ -369,13 +426,15 @@ def test_disabling_an_account_ends_its_sessions(app, town):
     post(town, "/console/staff/enable", {"username": "李调解"}, page="/console/staff")
     assert login(app.test_client(), "李调解").status_code == 302
     # nobody disables themselves
-    post(town, "/console/staff/disable", {"username": "王所长"}, page="/console/staff")
+    post(town, "/console/staff/disable", {"username": "王所长", "confirm": "1"}, page="/console/staff")
     assert not staff(app).get("王所长").disabled
 
 
 def test_password_reset_by_town_staff_forces_a_change(app, town):
     m = mediator_client(app)
-    r = post(town, "/console/staff/reset", {"username": "李调解"}, page="/console/staff")
+    asked = post(town, "/console/staff/reset", {"username": "李调解"}, page="/console/staff")
+    assert "确定重置密码" in asked.get_data(as_text=True) and m.get("/console/").status_code == 200
+    r = post(town, "/console/staff/reset", {"username": "李调解", "confirm": "1"}, page="/console/staff")
     temp = re.search(r'<code class="secret">(\w+)</code>', r.get_data(as_text=True)).group(1)
     assert m.get("/console/").status_code == 302  # signed out everywhere
     again = app.test_client()
@@ -441,7 +500,7 @@ def year_of_tickets(app):
     plan = [  # kind, village, category, filed month, closed month, outcome
         ("mediation", "和尚岭村", "neighbor", 1, 2, "调解成功"),
         ("mediation", "和尚岭村", "land", 1, None, None),
-        ("mediation", "林庄村", "neighbor", 3, 3, "其他"),
+        ("mediation", "林庄村", "neighbor", 3, 3, "当事人撤回"),
         ("legal_aid", "温汤村", "labor", 2, 2, "转法律援助中心"),
         ("legal_aid", "林庄村", "labor", 3, 4, "提供法律咨询"),
         ("litigation", "和尚岭村", "debt", 3, 3, "代写文书"),
@@ -572,3 +631,236 @@ def test_pages_ship_their_own_assets(app, town):
     resp = town.get("/console/")
     assert resp.headers["Cache-Control"] == "no-store" and "frame-ancestors 'none'" in resp.headers[
         "Content-Security-Policy"]
+
+
+# -- outcomes that fit the case ---------------------------------------------------------------------
+def _options(page: str) -> list[str]:
+    select = re.search(r'<select id="outcome".*?</select>', page, re.S).group(0)
+    return [o for o in re.findall(r'<option value="([^"]*)"', select) if o]
+
+
+def test_outcomes_offered_fit_the_kind_and_the_role(app, town):
+    lawsuit = make_ticket(app, kind="litigation")
+    aid = make_ticket(app, kind="legal_aid", category="labor")
+    mediation = make_ticket(app, kind="mediation")
+    offered = _options(town.get(f"/console/t/{lawsuit.number}").get_data(as_text=True))
+    assert "调解成功" not in offered and {"协助网上立案", "代写文书", "建议自行起诉", "不予受理转其他部门",
+                                          "当事人撤回"} <= set(offered)
+    aid_offered = _options(town.get(f"/console/t/{aid.number}").get_data(as_text=True))
+    assert {"转法律援助中心", "不符合条件已告知"} <= set(aid_offered) and "调解成功" not in aid_offered
+    m = mediator_client(app)
+    mine = _options(m.get(f"/console/t/{mediation.number}").get_data(as_text=True))
+    assert "调解成功" in mine and "当事人撤回" in mine and "代写文书" not in mine and "转法律援助中心" not in mine
+    assert "调解不成，转镇司法所" in m.get(f"/console/t/{mediation.number}").get_data(as_text=True)
+
+
+def test_a_forged_outcome_is_refused_and_logged(app, town, caplog):
+    caplog.set_level(logging.WARNING)
+    lawsuit = make_ticket(app, kind="litigation")
+    r = post(town, f"/console/t/{lawsuit.number}/close", {"outcome": "调解成功", "confirm": "1"},
+             page=f"/console/t/{lawsuit.number}")
+    assert r.status_code == 400 and "协助网上立案" in r.get_data(as_text=True)
+    assert queue(app).get(lawsuit.number).data["status"] == "new"
+    assert "outcome does not fit" in caplog.text
+    mediation = make_ticket(app, kind="mediation")
+    m = mediator_client(app)
+    r = post(m, f"/console/t/{mediation.number}/close", {"outcome": "代写文书", "confirm": "1"}, page="/console/")
+    assert r.status_code == 400 and queue(app).get(mediation.number).data["status"] == "new"
+    # the queue refuses it too, whoever calls it
+    from bot.queue import TicketError
+    with pytest.raises(TicketError):
+        queue(app).close(lawsuit.number, "王所长", "调解成功")
+    with pytest.raises(TicketError):
+        queue(app).close(mediation.number, "李调解", "代写文书", role="village")
+
+
+def test_the_villager_reads_the_outcome_in_plain_words(app, client, town):
+    v = Villager(client, "o_outcome")
+    t = make_ticket(app, kind="mediation", openid="o_outcome")
+    post(town, f"/console/t/{t.number}/close", {"outcome": "当事人撤回", "confirm": "1"}, page="/console/")
+    assert queue(app).get(t.number).data["outcome"] == "当事人撤回"
+    assert "已办结，您已撤回申请" in v.say("我的申请")
+    done = make_ticket(app, kind="mediation", openid="o_outcome")
+    queue(app).close(done.number, "李调解", "调解成功", role="village")
+    assert "已办结，调解成功" in v.say("我的申请")
+
+
+# -- a typed reply is never lost ------------------------------------------------------------------
+def test_a_reply_posted_after_the_session_ended_comes_back_to_the_ticket(app, client):
+    add_staff(app)
+    login(client)
+    t = make_ticket(app)
+    path = f"/console/t/{t.number}"
+    csrf = token(client, path)
+    staff(app).revoke_all("王所长")  # the session ends (idle timeout, password changed elsewhere…)
+    r = client.post(f"{path}/reply", data={"csrf_token": csrf, "text": "请带上借条来司法所。"})
+    assert r.status_code == 302
+    assert r.headers["Location"] == f"/console/login?next=/console/t/{t.number}"
+    assert "请带上借条" not in r.headers["Location"]  # the text is not carried in the URL
+    login_page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "登录已过期" in login_page
+    back = client.post(r.headers["Location"], data={"csrf_token": token(client, r.headers["Location"]),
+                                                    "username": "王所长", "password": PW})
+    assert back.status_code == 302 and back.headers["Location"] == path
+    assert client.get(path).status_code == 200
+    assert queue(app).deliveries(t.number) == []  # nothing was sent behind the staff member's back
+    # an action URL opened as a page goes to the ticket, never a 405
+    for action in ("reply", "close", "claim", "refer", "reveal"):
+        page = client.get(f"{path}/{action}")
+        assert page.status_code == 302 and page.headers["Location"] == path, action
+
+
+def test_a_sent_reply_tells_the_page_to_forget_its_draft(app, town, fake_wechat):
+    t = make_ticket(app, openid="o_draft_sent")
+    path = f"/console/t/{t.number}"
+    page = town.get(path).get_data(as_text=True)
+    assert 'data-sent-draft=""' in page and 'name="draft_id"' in page and "ticket.js" in page
+    post(town, f"{path}/reply", {"text": "您好。", "draft_id": "d-42"}, page=path)
+    assert 'data-sent-draft="d-42"' in town.get(path).get_data(as_text=True)
+    assert 'data-sent-draft=""' in town.get(path).get_data(as_text=True)  # once only
+    refused = post(town, f"{path}/reply", {"text": "  ", "draft_id": "d-43"}, page=path)
+    assert refused.status_code == 400 and 'data-sent-draft=""' in refused.get_data(as_text=True)
+    assert town.get("/console/static/ticket.js").status_code == 200
+    assert town.get("/console/static/confirm.js").status_code == 200
+
+
+# -- search by the villager -----------------------------------------------------------------------
+def test_search_by_phone_or_name_is_masked_and_audited(app, town, caplog):
+    caplog.set_level(logging.INFO)
+    t = make_ticket(app)
+    other = make_ticket(app, story="工地老板不给工钱")
+    queue(app).r.hset(queue(app).k("ticket", other.number), mapping={"phone": "13900001111", "name": "李四"})
+    for q in (PHONE[-4:], PHONE, NAME, NAME[:2]):
+        r = town.post("/console/", data={"csrf_token": token(town, "/console/"), "q": q})
+        body = r.get_data(as_text=True)
+        assert r.status_code == 200 and t.number in body and other.number not in body, q
+        assert PHONE not in body.replace(f'value="{PHONE}"', "") and NAME not in body.replace(f'value="{NAME}"', "")
+    assert "/console/?" not in r.headers.get("Location", "")
+    searches = [h for h in queue(app).history(t.number) if h["what"] == "按联系方式搜索"]
+    assert [h["detail"] for h in searches] == ["按手机号搜索", "按手机号搜索", "按姓名搜索", "按姓名搜索"]
+    assert searches[0]["who"] == "王所长"
+    assert not [h for h in queue(app).history(other.number) if h["what"] == "按联系方式搜索"]
+    assert "queue search matched personal data" in caplog.text
+    assert PHONE not in caplog.text and PHONE[-4:] not in caplog.text and NAME not in caplog.text
+    # a search in the URL (GET) never matches personal data
+    assert t.number not in town.get(f"/console/?q={PHONE[-4:]}").get_data(as_text=True)
+    # a mediator finds only their own queue's villagers
+    mine = make_ticket(app, kind="mediation")
+    elsewhere = make_ticket(app, kind="mediation", village="林庄村")
+    m = mediator_client(app)
+    body = m.post("/console/", data={"csrf_token": token(m, "/console/"), "q": PHONE[-4:]}).get_data(as_text=True)
+    assert mine.number in body and elsewhere.number not in body and t.number not in body
+
+
+# -- one timeline, assign, reopen, new-ticket indicator, queue rows ---------------------------------
+def test_timeline_shows_everything_in_order(app, client, town, fake_wechat):
+    openid = "o_timeline"
+    t = make_ticket(app, openid=openid)
+    v = Villager(client, openid)
+    path = f"/console/t/{t.number}"
+    v.say("王五今天又说没钱还")
+    post(town, f"{path}/claim", page=path)
+    post(town, f"{path}/reply", {"text": "请周一带借条来司法所。"}, page=path)
+    v.say(f"补充 王五的电话是13911112222")
+    post(town, f"{path}/note", {"text": "已约周一上午"}, page=path)
+    v.say("好的，周一去")
+    page = town.get(path).get_data(as_text=True)
+    timeline = page[page.index('<ol class="timeline">'):]
+    steps = ["提交申请", "王五今天又说没钱还", "认领", "已发到村民微信", "请周一带借条来司法所。", "补充情况",
+             "139****2222", "已约周一上午", "好的，周一去"]
+    at = [timeline.index(s) for s in steps]
+    assert at == sorted(at), (list(zip(steps, at)), timeline[:3000])
+    assert "13911112222" not in page and timeline.count("补充 王五") == 0  # the 补充 shows once, masked
+    assert "提交前的对话" in timeline and "他欠钱不还我要去法院告他" in timeline
+    for old in ("对话记录", "已发的回复", "办理记录"):
+        assert f"<h2>{old}</h2>" not in page
+    # after closing, the villager's messages no longer join this ticket
+    queue(app).close(t.number, "王所长", "代写文书")
+    v.say("谢谢司法所")
+    assert [m["text"] for m in queue(app).messages(t.number)][-1] == "好的，周一去"
+    # and the retention purge removes them with the rest of the personal data
+    q = queue(app)
+    q.clock = lambda: time.time() + 4 * 365 * 86400
+    assert t.number in q.purge_personal(3 * 365 * 86400)
+    assert q.messages(t.number) == []
+
+
+def test_messages_during_a_dialog_are_not_recorded(app, client):
+    openid = "o_dialog"
+    t = make_ticket(app, openid=openid)
+    v = Villager(client, openid)
+    v.say("我要申请法律援助")  # starts an intake dialog: this one is recorded…
+    v.say("同意")  # …the answers inside the dialog are not (names, phones of a new request)
+    assert [m["text"] for m in queue(app).messages(t.number)] == ["我要申请法律援助"]
+
+
+def test_assign_to_a_colleague(app, town):
+    t = make_ticket(app)
+    add_staff(app, "钱会计")
+    add_staff(app, "孙离职")
+    staff(app).set_disabled("孙离职", True)
+    m_user = add_staff(app, "李调解", "village", "和尚岭村")
+    path = f"/console/t/{t.number}"
+    page = town.get(path).get_data(as_text=True)
+    assert '<option value="钱会计">' in page and "孙离职" not in page and m_user.username not in page
+    assert post(town, f"{path}/assign", {"to": "钱会计"}, page=path).status_code == 302
+    d = queue(app).get(t.number).data
+    assert d["assignee"] == "钱会计" and d["status"] == "claimed"
+    h = queue(app).history(t.number)[-1]
+    assert h["what"] == "转交" and h["who"] == "王所长" and h["detail"] == "交给 钱会计"
+    for to in ("李调解", "孙离职", "nobody", ""):
+        assert post(town, f"{path}/assign", {"to": to}, page=path).status_code == 400, to
+    assert queue(app).get(t.number).data["assignee"] == "钱会计"
+    mediation = make_ticket(app, kind="mediation")
+    m = app.test_client()
+    login(m, "李调解")
+    assert "转交给同事" not in m.get(f"/console/t/{mediation.number}").get_data(as_text=True)
+    assert post(m, f"/console/t/{mediation.number}/assign", {"to": "钱会计"}, page="/console/").status_code == 400
+
+
+def test_reopen_is_audited_and_counted_closed_once(app, town):
+    t = make_ticket(app)
+    path = f"/console/t/{t.number}"
+    queue(app).close(t.number, "王所长", "代写文书")
+    page = town.get(path).get_data(as_text=True)
+    assert "重新打开" in page and "发送回复" not in page
+    assert post(town, f"{path}/reopen", {"reason": "村民又来电话"}, page=path).status_code == 302
+    d = queue(app).get(t.number).data
+    assert d["status"] == "claimed" and d["assignee"] == "王所长" and not d["outcome"] and not d["closed_at"]
+    h = queue(app).history(t.number)[-1]
+    assert h["what"] == "重新打开" and "代写文书" in h["detail"] and "村民又来电话" in h["detail"]
+    assert "发送回复" in town.get(path).get_data(as_text=True)
+    pufa = app.extensions["pufa"]
+    year = dt.date.today().year
+    assert build_report(queue(app).list(limit=10**9), pufa.services.usage, year).totals["closed"] == 0
+    queue(app).close(t.number, "王所长", "协助网上立案")
+    report = build_report(queue(app).list(limit=10**9), pufa.services.usage, year)
+    assert report.totals["closed"] == 1 and report.totals["filed_online"] == 1
+    assert report.outcomes["代写文书"] == 0 and report.outcomes["协助网上立案"] == 1
+    assert post(town, f"{path}/reopen", page=path).status_code == 302
+    assert post(town, f"{path}/reopen", page=path).status_code == 302  # not closed: refused, nothing changes
+    assert [h["what"] for h in queue(app).history(t.number)].count("重新打开") == 2
+
+
+def test_new_ticket_indicator_and_queue_rows(app, town):
+    before = time.time()
+    page = town.get("/console/").get_data(as_text=True)
+    assert 'data-poll="/console/queue.json"' in page and "queue.js" in page
+    assert town.get(f"/console/queue.json?since={before}").get_json() == {"arrived": 0}
+    t = make_ticket(app, story=f"去年借给邻居王五两万块钱，我叫{NAME}，电话{PHONE}，到现在还不还")
+    mediation = make_ticket(app, kind="mediation")
+    assert town.get(f"/console/queue.json?since={before}").get_json() == {"arrived": 2}
+    m = mediator_client(app)
+    assert m.get(f"/console/queue.json?since={before}").get_json() == {"arrived": 1}
+    after = time.time()
+    queue(app).refer(mediation.number, "李调解")
+    assert town.get(f"/console/queue.json?since={after}").get_json() == {"arrived": 1}  # a referral arrives
+    assert m.get(f"/console/queue.json?since={after}").get_json() == {"arrived": 0}
+    assert app.test_client().get("/console/queue.json?since=0").status_code == 401
+    assert town.get("/console/queue.json").status_code == 400
+    queue(app).claim(t.number, "王所长")
+    rows = town.get("/console/").get_data(as_text=True)
+    row = rows[rows.index(t.number):]
+    row = row[:row.index("</li>")]
+    assert "去年借给邻居王五两万块钱" in row and "经办：王所长" in row
+    assert PHONE not in rows and NAME not in rows and "138****5678" in row

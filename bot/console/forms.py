@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..queue import OUTCOMES
 from knowledge.categories import CATEGORIES
 
 
@@ -30,11 +29,6 @@ class ReplyForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     text = TextAreaField("内部备注（村民看不到）", validators=[DataRequired(message="备注是空的"), Length(max=2000)])
-
-
-class CloseForm(FlaskForm):
-    outcome = SelectField("办结结果", choices=[SelectChoice("", "请选择办结结果")] + [SelectChoice(o) for o in OUTCOMES],
-                          validators=[DataRequired(message="请选择办结结果")])
 
 
 class DraftForm(FlaskForm):

@@ -11,6 +11,7 @@ from ..privacy import mask_name
 from . import charts, stats
 from . import gaps as gapmod
 from .base import bp, console, pufa, town_required
+from .confirm import ask, confirmed
 from .forms import ActionForm, DraftForm
 from .present import category_name
 from .staff import ROLES, StaffError
@@ -108,6 +109,12 @@ def staff_list():
                            form=ActionForm(formdata=None), temp=None)
 
 
+CONFIRM = {  # asked before acting (confirm.py): the page's data-confirm, or the server's own page
+    "disable": ("确定停用 {username} 的账号吗？他（她）在所有设备上的登录会立即退出。", "确定停用"),
+    "reset": ("确定重置 {username} 的密码吗？旧密码马上失效，他（她）要用临时密码重新登录。", "确定重置密码"),
+}
+
+
 def _staff_action(username: str, action: str):
     form = ActionForm()
     store = console().staff
@@ -120,6 +127,9 @@ def _staff_action(username: str, action: str):
     if username == current_user.username and action != "enable":
         flash("不能停用或重置自己的账号；改自己的密码请用“改密码”。", "error")
         return redirect(url_for("console.staff_list"))
+    if action in CONFIRM and not confirmed():
+        question, button = CONFIRM[action]
+        return ask(question.format(username=username), button, url_for("console.staff_list"))
     try:
         if action == "reset":
             temp = store.reset_password(username)

@@ -6,6 +6,7 @@ document.addEventListener("click", function (ev) {
   if (!box) return;
   var text = button.getAttribute("data-insert");
   box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n\n" + text : text;
+  box.dispatchEvent(new Event("input"));  // ticket.js keeps the draft
   box.focus();
   box.scrollIntoView({block: "center"});
 });
