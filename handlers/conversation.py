@@ -4,7 +4,12 @@ asks one question and accepts (or rejects) the answer, fallbacks (取消 / 返�
 work in every state, and an idle dialog times out.
 
 The dialog's position lives in ctx.session["conv"]:
-    {"name", "state", "data", "history", "touched"}
+    {"name", "state", "data", "history", "touched", "refused"}
+
+A way out instead of a loop: "refused" counts the answers refused in a row
+in the current state; from the second one the re-ask adds WAY_OUT, and then
+【人工】 calls the dialog's hand_over (the intake files the partly filled
+request, marked incomplete) — 取消 works as always.
 """
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .base import Context, Incoming
+from .intent import wants_human
 
 END = "__end__"
 CANCEL_WORDS = {"取消", "不办了", "退出", "算了"}
 BACK_WORDS = {"返回", "上一步", "回退"}
+WAY_OUT = "也可以回复【人工】，把已经填的内容直接交给工作人员；回复【取消】退出。"
+REFUSALS_BEFORE_WAY_OUT = 2
 
 
 @dataclass
@@ -48,6 +56,9 @@ class Conversation:
     on_start: Callable[[Context], str] = lambda ctx: ""
     is_question: Callable[[str, Context], bool] = lambda text, ctx: False
     answer_question: Callable[[Incoming, Context], str | None] = lambda msg, ctx: None
+    # 【人工】 after refused answers: what to do with the dialog (None: no way out but 取消).
+    hand_over: Callable[[Context], Step] | None = None
+    way_out: Callable[[Context], str] = lambda ctx: WAY_OUT  # added to the re-ask
 
     # -- session helpers -------------------------------------------------
     def active(self, ctx: Context) -> bool:
@@ -93,17 +104,35 @@ class Conversation:
             self.stop(ctx)
             return self.cancel_text
         if text in BACK_WORDS:
+            conv.pop("refused", None)
             if conv["history"]:
                 conv["state"] = conv["history"].pop()
             return self.state(conv["state"]).prompt(ctx)
+        if self.hand_over and self.refusals(ctx) >= REFUSALS_BEFORE_WAY_OUT and wants_human(text):
+            return self._go(self.hand_over(ctx), state, ctx)
         if state.interruptible and self.is_question(text, ctx):
             answer = self.answer_question(msg, ctx)
             if answer:
                 return f"{answer}\n\n{self.resume_text}\n{state.prompt(ctx)}"
-        step = state.accept(text, ctx)
+        return self._go(state.accept(text, ctx), state, ctx)
+
+    def refusals(self, ctx: Context) -> int:
+        """How many answers in a row the current state has refused."""
+        conv = ctx.session["conv"]
+        refused = conv.get("refused") or {}
+        return refused.get("count", 0) if refused.get("state") == conv["state"] else 0
+
+    def _go(self, step: Step, state: State, ctx: Context) -> str | None:
+        conv = ctx.session["conv"]
         if step.next is None:
+            count = self.refusals(ctx) + 1
+            conv["refused"] = {"state": conv["state"], "count": count}
             prompt = state.prompt(ctx)
-            return f"{step.error}\n{prompt}" if step.error else prompt
+            reply = f"{step.error}\n{prompt}" if step.error else prompt
+            if self.hand_over and count >= REFUSALS_BEFORE_WAY_OUT:
+                reply = f"{reply}\n{self.way_out(ctx)}"
+            return reply
+        conv.pop("refused", None)
         if step.next == END:
             self.stop(ctx)
             return step.reply

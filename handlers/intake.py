@@ -7,6 +7,11 @@ the case facts a complaint needs] → hardship → deadline → confirm, with
 取消 / 返回 in every state and a 30-minute idle timeout. The bracketed steps
 are for a lawsuit or legal aid only: what the 司法所 needs to draft the
 民事起诉状 (the case-fact questions are data, in knowledge/complaints.yaml).
+
+Every closed answer is read by handlers/answers.py (options by their words,
+yes/no, 不知道/没有 in the villager's words, dates incl. lunar ones, amounts);
+an answer that fits two options is asked back. After two refused answers in a
+row, 【人工】 hands the request to staff as it is, marked incomplete.
 """
 from __future__ import annotations
 
@@ -18,21 +23,20 @@ import uuid
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
-from knowledge.case_facts import NONE, UNKNOWN_WORDS, answered, extract_amount, questions_for
+from knowledge.case_facts import NONE, answered, extract_amount, questions_for
 from knowledge.categories import CATEGORIES, CATEGORY_CODES
 from knowledge.normalize import basic
 
+from . import answers
 from .base import EVENT, TEXT, VOICE, Context, Incoming
-from .conversation import END, Conversation, State, Step
+from .conversation import END, WAY_OUT, Conversation, State, Step
 from .intent import detect, wants_human
 from .texts import TOO_MANY_OPEN
 
 KIND_NAMES = {"litigation": "起诉/打官司", "legal_aid": "申请法律援助", "mediation": "请村调解员调解",
               "consult": "咨询司法所工作人员"}
 KIND_ORDER = ["consult", "litigation", "legal_aid", "mediation"]
-YES = {"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "确定", "可以", "行", "嗯", "1", "没问题"}
-NONE_WORDS = {"没有", "无", "不知道", "不清楚", "跳过", "没", "没得", "不用", "暂时没有", "2"}
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 URGENT_DAYS = 7  # 法律援助法 Art. 44: under seven days before a deadline
 
 CONSENT = (
@@ -54,7 +58,7 @@ def _dest(data: dict) -> str:
 
 # -- states: prompts -----------------------------------------------------------
 def p_kind(ctx):
-    lines = ["您想办哪件事？回复数字："]
+    lines = ["您想办哪件事？回复数字，或者直接说（比如“打官司”“调解”）："]
     lines += [f"{i}. {KIND_NAMES[k]}" for i, k in enumerate(KIND_ORDER, 1)]
     lines.append("（不确定就回复 1，工作人员会帮您看。）")
     return "\n".join(lines)
@@ -78,7 +82,7 @@ def p_village(ctx):
 
 def p_category(ctx):
     guess = _data(ctx).get("category")
-    lines = ["这件事属于哪一类？回复数字："]
+    lines = ["这件事属于哪一类？回复数字，或者说类别的名字（比如“借贷”）："]
     lines += [f"{i}. {name}" for i, name in enumerate(CATEGORIES.values(), 1)]
     if guess in CATEGORIES:
         lines.insert(0, f"看起来是【{CATEGORIES[guess]}】方面的事，是的话回复【是】。")
@@ -95,8 +99,15 @@ def p_other(ctx):
     return "对方是谁？（姓名或单位，知道的话说一下；不知道回复【没有】）"
 
 
+OTHER_KINDS = [("男", "男"), ("女", "女"), ("单位（公司、厂子、合作社、村委会等）", "单位"), ("说不清", "")]
+
+
 def p_other_kind(ctx):
-    return "对方是男的、女的，还是单位？回复数字：\n1. 男\n2. 女\n3. 单位（公司、厂子、合作社、村委会等）\n4. 说不清"
+    return "对方是男的、女的，还是单位？回复数字，或者直接说：\n" + _numbered(label for label, _ in OTHER_KINDS)
+
+
+def _numbered(labels) -> str:
+    return "\n".join(f"{i}. {label}" for i, label in enumerate(labels, 1))
 
 
 def p_other_address(ctx):
@@ -128,12 +139,18 @@ def p_fact(ctx):
     return "\n".join(lines)
 
 
+# (what the villager is shown, what the ticket says)
+HARDSHIP = [("家里经济困难（收入低、低保户、特困户等）", "经济困难"),
+            ("外出打工讨要工资，或者工伤要赔偿（不用查经济困难）",
+             "免审：进城务工人员讨薪或工伤赔偿（法律援助法第四十二条）"),
+            ("老年人、残疾人、未成年人，没有固定收入的；或者是救助、优抚对象（不用查经济困难）",
+             "免审：无固定收入的老年人、残疾人、未成年人或救助优抚对象（法律援助法第四十二条）"),
+            ("不困难，或者说不清", "未说明经济困难")]
+
+
 def p_hardship(ctx):
-    return ("法律援助要看经济情况。您属于哪种？回复数字：\n"
-            "1. 家里经济困难（收入低、低保户、特困户等）\n"
-            "2. 外出打工讨要工资，或者工伤要赔偿（不用查经济困难）\n"
-            "3. 没有固定收入的老年人、残疾人、未成年人，或者是救助、优抚对象（不用查经济困难）\n"
-            "4. 不困难或者说不清")
+    return ("法律援助要看经济情况。您属于哪种？回复数字，或者直接说（比如“家里困难”“打工讨工资”）：\n"
+            + _numbered(label for label, _ in HARDSHIP))
 
 
 def p_deadline(ctx):
@@ -165,36 +182,48 @@ def p_confirm(ctx):
 
 
 # -- states: answers -------------------------------------------------------------
+def _which(text: str, labels: list[str], choice: answers.Choice, fallback: str) -> str:
+    """The error of a choice not taken: the two (or more) options it fits, asked back; else the fallback."""
+    return answers.which(text, labels, choice.ambiguous) if choice.ambiguous else fallback
+
+
 def a_kind(text, ctx):
-    t = text.strip()
-    if t.isdigit() and 1 <= int(t) <= len(KIND_ORDER):
-        _data(ctx)["kind"] = KIND_ORDER[int(t) - 1]
-        return Step("consent")
-    return Step(error="请回复 1 到 4 的数字。")
+    labels = [KIND_NAMES[k] for k in KIND_ORDER]
+    choice = answers.choose(text, labels)
+    if choice.index is None and answers.is_unknown(text):
+        choice = answers.Choice(0)  # 不确定: the staff will see (the prompt says so)
+    if choice.index is None:
+        return Step(error=_which(text, labels, choice, "没看懂您要办哪件事。"))
+    _data(ctx)["kind"] = KIND_ORDER[choice.index]
+    return Step("consent")
 
 
 def a_consent(text, ctx):
-    if basic(text) in YES:
+    said = answers.yes_no(text)
+    if said:
         _data(ctx)["consented_at"] = ctx.now
         return Step("name")
+    if said is False:
+        return Step(END, reply=CANCELLED)
     return Step(error="需要您同意后才能继续。同意请回复【同意】，不办了回复【取消】。")
 
 
 def a_name(text, ctx):
     name = re.sub(r"\s+", "", text)
-    name = re.sub(r"^(我叫|我是|姓名|名字)[:：]?", "", name)
-    if not 1 < len(name) <= 20 or re.search(r"\d", name):
+    name = re.sub(r"^(我叫|我是|俺叫|俺是|姓名|名字|叫)[:：]?", "", name).strip("。.!！,，")
+    if (not 1 < len(name) <= 20 or re.search(r"\d", name) or answers.yes_no(name) is not None
+            or answers.is_unknown(name)):
         return Step(error="没看清您的姓名。")
     _data(ctx)["name"] = name
     return Step("phone")
 
 
 def a_phone(text, ctx):
-    phone = re.sub(r"[\s\-－]", "", text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-    phone = phone.removeprefix("+86").removeprefix("86") if len(phone) > 11 else phone
-    if not PHONE_RE.match(phone):
+    digits = re.sub(r"[\s\-－]", "", text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    found = PHONE_RE.findall(re.sub(r"^\+?86(?=1\d{10}$)", "", digits))
+    if len(found) != 1:
         return Step(error="这个手机号好像不对，应该是1开头的11位数字。")
-    _data(ctx)["phone"] = phone
+    _data(ctx)["phone"] = found[0]
     return Step("village")
 
 
@@ -202,10 +231,11 @@ def a_village(text, ctx):
     villages = ctx.services.villages
     d = _data(ctx)
     t = text.strip()
-    if t.isdigit() and d.get("village_choices"):
+    if d.get("village_choices"):
         choices = d["village_choices"]
-        if 1 <= int(t) <= len(choices):
-            d["village"] = choices[int(t) - 1]
+        n = answers.ordinal(t)
+        if n is not None and 1 <= n <= len(choices):
+            d["village"] = choices[n - 1]
             d.pop("village_choices", None)
             return Step("category")
     best = match_village(t, villages)
@@ -237,17 +267,24 @@ def match_village(text: str, villages: list[str], cutoff: float = 80) -> str | N
 
 def a_category(text, ctx):
     d = _data(ctx)
-    t = text.strip()
-    if basic(t) in YES - {"1"} and d.get("category") in CATEGORIES:
+    names = list(CATEGORIES.values())
+    said = answers.yes_no(text)
+    if said and d.get("category") in CATEGORIES:
         return Step("story")
-    if t.isdigit() and 1 <= int(t) <= len(CATEGORY_CODES):
-        d["category"] = CATEGORY_CODES[int(t) - 1]
-        return Step("story")
-    best = process.extractOne(t, list(CATEGORIES.values()), scorer=fuzz.WRatio, processor=basic, score_cutoff=75)
-    if best:
-        d["category"] = CATEGORY_CODES[best[2]]
-        return Step("story")
-    return Step(error="请回复 1 到 13 的数字。")
+    choice = answers.choose(text, names)
+    if choice.index is None and not choice.ambiguous and (said is None or len(basic(text)) > 3):
+        # 离婚, 借钱, 不是，是欠工资: the category of the knowledge base's confident answer to these words
+        decision = ctx.services.kb.decide(text) if len(basic(text)) >= 2 else None
+        guessed = decision.best.entry.category if decision is not None and decision.kind == "answer" else None
+        if guessed in CATEGORIES and not (said is False and guessed == d.get("category")):
+            choice = answers.Choice(CATEGORY_CODES.index(guessed))
+    if choice.index is None:
+        if said is False:
+            d["category"] = None  # not the guess: the list without it
+            return Step(error="好的。那请回复下面的数字，或者说是哪方面的事。")
+        return Step(error=_which(text, names, choice, f"请回复 1 到 {len(names)} 的数字，或者说类别的名字。"))
+    d["category"] = CATEGORY_CODES[choice.index]
+    return Step("story")
 
 
 def a_story(text, ctx):
@@ -265,7 +302,8 @@ def _drafting(d: dict) -> bool:
 
 def a_other(text, ctx):
     d = _data(ctx)
-    d["other_party"] = "" if basic(text) in NONE_WORDS | UNKNOWN_WORDS else text.strip()[:200]
+    unknown = answers.is_none(text) or answers.is_unknown(text)
+    d["other_party"] = "" if unknown else text.strip()[:200]
     if d["kind"] == "mediation":
         return Step("confirm")
     if _drafting(d) and d["other_party"]:
@@ -279,17 +317,15 @@ def _after_other(d: dict) -> Step:
     return Step("hardship")
 
 
-OTHER_KINDS = {"1": "男", "2": "女", "3": "单位", "4": ""}
-OTHER_KIND_WORDS = {"男": "男", "男的": "男", "女": "女", "女的": "女", "单位": "单位", "公司": "单位", "厂": "单位"}
-
-
 def a_other_kind(text, ctx):
-    t = basic(text)
-    d = _data(ctx)
-    if t in OTHER_KINDS or t in OTHER_KIND_WORDS or t in UNKNOWN_WORDS:
-        d["other_kind"] = OTHER_KINDS.get(t, OTHER_KIND_WORDS.get(t, ""))
-        return Step("other_address")
-    return Step(error="请回复 1 到 4 的数字。")
+    labels = [label for label, _ in OTHER_KINDS]
+    choice = answers.choose(text, labels)
+    if choice.index is None and answers.is_unknown(text):
+        choice = answers.Choice(len(OTHER_KINDS) - 1)
+    if choice.index is None:
+        return Step(error=_which(text, labels, choice, "没看懂。请回复 1 到 4 的数字，或者说“男的”“女的”“单位”。"))
+    _data(ctx)["other_kind"] = OTHER_KINDS[choice.index][1]
+    return Step("other_address")
 
 
 SAME_VILLAGE = {"同村", "本村", "我们村", "俺村", "俺们村", "一个村", "一个村的", "同村的", "我们村的", "本村的"}
@@ -313,7 +349,7 @@ def full_address(text: str, ctx: Context) -> str:
 
 def a_other_address(text, ctx):
     d = _data(ctx)
-    if basic(text) in UNKNOWN_WORDS | NONE_WORDS:
+    if answers.is_unknown(text) or answers.is_none(text):
         d["other_address"] = ""
     elif len(basic(text)) < 2:
         return Step(error="请说得具体一点，比如“下汤镇和尚岭村”。")
@@ -322,9 +358,9 @@ def a_other_address(text, ctx):
     return _after_other(d)
 
 
-FACT_ERRORS = {"amount": "没看懂这个数目，请回复钱数，比如“2万”“5000元”。",
-               "date": "没看懂这个日期，请按“2024年3月5日”或者“2024年3月”这样写。",
-               "choice": "请回复上面的数字。", "text": "请说得具体一点。"}
+FACT_ERRORS = {"amount": "没看懂这个数目，请回复钱数，比如“2万”“3万6”“5000元”。",
+               "date": "没看懂这个日期，可以说“2024年3月5日”“去年三月”“前年腊月”。",
+               "choice": "没看懂，请回复上面的数字，或者直接说。", "text": "请说得具体一点。"}
 
 
 def a_fact(text, ctx):
@@ -335,60 +371,47 @@ def a_fact(text, ctx):
         return Step("hardship")
     q = questions[i]
     said = _said_amount(d, q)
-    if said and basic(text) in YES - {"1"}:
-        value = said
+    if said and answers.yes_no(text):
+        value, error = said, ""
     else:
-        value = q.parse(text, dt.date.fromtimestamp(ctx.now))
+        value, error = q.understand(text, dt.date.fromtimestamp(ctx.now))
     if value is None:
+        if error:
+            return Step(error=error)
         return Step(error=FACT_ERRORS[q.answer] + ("没有的回复【没有】，" if q.none else "") + "记不清的回复【不知道】。")
     d.setdefault("facts", {})[q.key] = value
     return Step(f"fact:{i + 1}") if i + 1 < len(questions) else Step("hardship")
 
 
-HARDSHIP = {"1": "经济困难", "2": "免审：进城务工人员讨薪或工伤赔偿（法律援助法第四十二条）",
-            "3": "免审：无固定收入的老年人、残疾人、未成年人或救助优抚对象（法律援助法第四十二条）",
-            "4": "未说明经济困难"}
-
-
 def a_hardship(text, ctx):
-    t = text.strip()
-    if t in HARDSHIP:
-        _data(ctx)["hardship"] = HARDSHIP[t]
-        return Step("deadline")
-    return Step(error="请回复 1 到 4 的数字。")
+    labels = [label for label, _ in HARDSHIP]
+    choice = answers.choose(text, labels)
+    if choice.index is None:
+        return Step(error=_which(text, labels, choice, "没看懂。请回复 1 到 4 的数字，或者直接说（比如“家里困难”）。"))
+    _data(ctx)["hardship"] = HARDSHIP[choice.index][1]
+    return Step("deadline")
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
-    t = basic(text)
-    m = re.fullmatch(r"(?:(\d{4})年?)?(\d{1,2})月(\d{1,2})[日号]?.*", t) or \
-        re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
-    if not m:
-        m2 = re.fullmatch(r"(\d{4})?[-./]?(\d{1,2})[-./](\d{1,2})", text.strip())
-        m = m2
-    if not m:
-        m3 = re.fullmatch(r"(\d{1,3})天[以之]?[后內内]", t)
-        return today + dt.timedelta(days=int(m3.group(1))) if m3 else None
-    year = int(m.group(1)) if m.group(1) else today.year
-    try:
-        date = dt.date(year, int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-    if not m.group(1) and date < today - dt.timedelta(days=30):
-        date = date.replace(year=year + 1)  # "1月5日" said in December means next year
-    return date
+    """A deadline (to come): 12月5日, 2026-12-05, 3天后, 下个月 (its first day); None if not understood."""
+    return answers.parse_date(text, today, past=False).day
 
 
 def a_deadline(text, ctx):
     d = _data(ctx)
-    if basic(text) in NONE_WORDS:
+    if answers.is_none(text) or answers.is_unknown(text) or answers.yes_no(text) is False:
         d["deadline"], d["urgent"] = "", False
         return Step("confirm")
     today = dt.date.fromtimestamp(ctx.now)
-    date = parse_date(text, today)
-    if date is None:
+    date = answers.parse_date(text, today, past=False)
+    if date.day is None:
+        if date.error:
+            return Step(error=date.error)
+        if answers.yes_no(text):
+            return Step(error="请说一下是哪一天，比如“12月5日”“下个月10号”。")
         return Step(error="没看懂这个日期，请按“12月5日”这样写，没有就回复【没有】。")
-    d["deadline"] = date.isoformat()
-    d["urgent"] = (date - today).days < URGENT_DAYS
+    d["deadline"] = date.day.isoformat()
+    d["urgent"] = (date.day - today).days < URGENT_DAYS
     return Step("confirm")
 
 
@@ -408,25 +431,67 @@ SPOOLED = ("您的申请已经安全保存。系统正在维护，恢复后会�
            "过一会儿回复【进度】就能看到编号。着急的话可以拨打 12348 公共法律服务热线。")
 
 
-def a_confirm(text, ctx):
-    if basic(text) not in YES:
-        return Step(error="请回复【确认】提交，【返回】修改，或【取消】。")
+INCOMPLETE = ("已经把您填好的内容交给了{dest}（编号 {number}），还没填的部分工作人员会在公众号里问您，"
+              "或者打电话问您。回复【进度】查看办理情况；想补充情况，回复“补充”加上内容。")
+
+
+def _file(ctx: Context, incomplete: bool = False) -> Step:
+    """The ticket from what the villager said; incomplete: handed over before the last question."""
     d = _data(ctx)
     fields = {k: d.get(k, "") for k in ("name", "phone", "village", "category", "story", "other_party",
                                         "other_kind", "other_address", "hardship", "deadline", "urgent")}
+    fields["category"] = fields["category"] or ""  # None until the category question is answered
     fields["facts"] = json.dumps(d["facts"], ensure_ascii=False) if d.get("facts") else ""
-    context = [*d.get("context", []), f"村民陈述：{d.get('story', '')}"]
-    ticket = ctx.services.queue.create(kind=d["kind"], openid=ctx.openid, fields=fields, context=context,
-                                       idempotency_key=d["draft_id"])
+    fields["incomplete"] = incomplete
+    context = [*d.get("context", []), f"村民陈述：{d.get('story', '')}"] if d.get("story") else list(d.get("context", []))
+    ticket = ctx.services.queue.create(kind=d.get("kind") or "consult", openid=ctx.openid, fields=fields,
+                                       context=context, idempotency_key=d["draft_id"])
     ctx.trace.update(ticket=ticket.number)
     if ticket.data.get("status") == "spooled":
         return Step(END, reply=SPOOLED)
+    if incomplete:
+        return Step(END, reply=INCOMPLETE.format(dest=_dest(d), number=ticket.number))
     lines = [f"已提交！您的编号是 {ticket.number}。",
              NEXT_STEPS[d["kind"]].format(village=d.get("village") or "村里")]
     if d.get("urgent"):
         lines.append("您的期限不足7天，已标为加急，会优先处理。")
     lines.append("回复【进度】查看办理情况；想补充情况，回复“补充”加上内容。")
     return Step(END, reply="\n".join(lines))
+
+
+def a_confirm(text, ctx):
+    said = answers.yes_no(text)
+    if said:
+        return _file(ctx)
+    if said is False:
+        return Step(error="要改哪一项，请回复【返回】一项一项往回改；不办了回复【取消】。")
+    return Step(error="请回复【确认】提交，【返回】修改，或【取消】。")
+
+
+NO_CONSENT = ("转给工作人员之前，需要您同意我们记下您的联系方式和事情经过。同意请回复【同意】；"
+              "不方便在这里办的，可以直接到镇司法所，或者拨打 12348 公共法律服务热线。")
+
+
+def way_out(ctx: Context) -> str:
+    """What the re-ask offers after two refused answers: 【人工】, or before consent the office itself."""
+    d = _data(ctx)
+    if not d.get("kind"):
+        return "也可以回复【人工】，直接找工作人员；回复【取消】退出。"
+    if not d.get("consented_at"):
+        return "不方便在这里办的，可以直接到镇司法所，或者拨打 12348 公共法律服务热线；回复【取消】退出。"
+    return WAY_OUT
+
+
+def hand_over(ctx: Context) -> Step:
+    """【人工】 after refused answers: the request as it is goes to the staff, marked incomplete.
+    Nothing is filed without the villager's consent to keep their details."""
+    d = _data(ctx)
+    if not d.get("kind"):
+        d["kind"] = "consult"  # which kind of help: the staff will see
+        return Step("consent")
+    if not d.get("consented_at"):
+        return Step(error=NO_CONSENT)
+    return _file(ctx, incomplete=True)
 
 
 def is_question(text: str, ctx: Context) -> bool:
@@ -467,6 +532,8 @@ INTAKE = Conversation(
     resume_text="（上面回答了您的问题，我们接着填申请）",
     is_question=is_question,
     answer_question=answer_question,
+    hand_over=hand_over,
+    way_out=way_out,
 )
 
 INTRO = {

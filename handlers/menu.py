@@ -1,17 +1,21 @@
 """The menu: 菜单/帮助/0 → the 13 categories; a number → that category's
 most-asked questions; a number → the answer. Menu CLICK events (keys
-MENU, CAT_<code>, DAILY, HUMAN, MY_TICKETS) lead to the same places."""
+MENU, CAT_<code>, DAILY, HUMAN, MY_TICKETS; QUIZ: handlers/quiz.py) lead to the same places."""
 from __future__ import annotations
 
 from knowledge.categories import CATEGORIES, CATEGORY_CODES
 
+from knowledge.normalize import basic
+
+from . import answers
 from .base import EVENT, Context, Incoming
-from .faq import answer_entry, category_menu_lines, suggestion_list
+from .faq import answer_entry, category_menu_lines, notes_of, suggestion_list
+from .greeting import THANKS
 from .texts import DIGIT_WITHOUT_LIST, PICK_UNKNOWN
 
 MENU_WORDS = {"菜单", "帮助", "0", "menu", "help", "目录", "主菜单"}
 TOP_QUESTIONS = 8
-MENU_FOOTER = "\n直接打字或发语音提问也可以。回复【人工】把您的事转给司法所。"
+MENU_FOOTER = "\n直接打字或发语音提问也可以。回复【答题】做几道普法题。回复【人工】把您的事转给司法所。"
 
 
 def show_menu(ctx: Context) -> str:
@@ -50,17 +54,35 @@ class MenuHandler:
         return show_menu(ctx)
 
 
+def _pick(text: str, pick: dict) -> int | None:
+    """The 1-based pick an answer to the list shown last means (handlers/answers.py): 3, 第三个,
+    选3, 三; a category by its name (交通事故, 借贷); 要/可以/是的 to "回复 1 转给司法所"."""
+    n = _digit(text)
+    if n is not None or not pick:
+        return n
+    n = answers.ordinal(text)
+    if n is not None:
+        return n
+    kind = pick.get("type")
+    if kind == "category" and len(basic(text)) <= 8:
+        choice = answers.choose(text, list(CATEGORIES.values()))
+        return None if choice.index is None else choice.index + 1
+    if kind == "offer" and answers.yes_no(text) and basic(text) not in THANKS:  # 好的/嗯 is a thank-you
+        return 1
+    return None
+
+
 class ChoiceHandler:
-    """A bare number picks from the list the bot showed last."""
+    """A pick from the list the bot showed last: a number in any form, or the option's words."""
 
     name = "choice"
 
     def match(self, msg: Incoming, ctx: Context) -> bool:
-        return msg.kind != EVENT and _digit(msg.text) is not None
+        return msg.kind != EVENT and _pick(msg.text, ctx.session.get("pick") or {}) is not None
 
     def handle(self, msg: Incoming, ctx: Context) -> str:
-        n = _digit(msg.text)
         pick = ctx.session.get("pick") or {}
+        n = _pick(msg.text, pick)
         kind = pick.get("type")
         if kind == "category":
             if 1 <= n <= len(CATEGORY_CODES):
@@ -69,8 +91,10 @@ class ChoiceHandler:
         if kind == "entry":
             ids = pick.get("ids", [])
             if 1 <= n <= len(ids) and ids[n - 1] in ctx.services.kb.by_id:
-                return answer_entry(ctx.services.kb.by_id[ids[n - 1]], ctx)
+                return answer_entry(ctx.services.kb.by_id[ids[n - 1]], ctx, notes_of(pick, ids[n - 1]))
             return PICK_UNKNOWN
+        if kind == "offer" and n == 2 and pick.get("also") in ctx.services.kb.by_id:  # "您还问到：2. …"
+            return answer_entry(ctx.services.kb.by_id[pick["also"]], ctx, notes_of(pick, pick["also"]))
         if kind == "offer" and n == 1:
             from .intake import start_intake
 

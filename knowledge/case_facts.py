@@ -3,9 +3,10 @@ aid, so the 司法所 can draft the complaint without calling them back.
 
 The questions are data: the `ask:` fields of the complaint templates in
 knowledge/complaints.yaml (a legal adviser reviews them there, beside the
-claims they fill). This module reads them and understands the answers
-("两万块", "去年三月五号", "2"), for handlers/intake.py; bot/drafts uses the
-same parsing for what staff type.
+claims they fill). This module reads them and turns an answer into the stored
+value ("两万块" → 20000, "去年三月五号" → 2025年3月5日, "微信转的" → 微信转账), for
+handlers/intake.py; what an answer means is decided in one place,
+handlers/answers.py. bot/drafts reads the stored values back (stored_date).
 
 An answer is stored as text: "" = not known (the draft marks it 【待补充】),
 NONE = known not to exist ("没有约定还款日期"), anything else = the fact.
@@ -15,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,23 +23,17 @@ from pathlib import Path
 import cn2an
 import yaml
 
+from handlers import answers
+
 from .normalize import basic
 
 TEMPLATES_FILE = Path(__file__).resolve().parent / "complaints.yaml"
 NONE = "无"
 ANSWER_KINDS = ("text", "amount", "date", "choice")
-UNKNOWN_WORDS = {"不知道", "不清楚", "记不清", "记不清了", "不记得", "不记得了", "忘了", "跳过", "说不清", "不确定",
-                 "不晓得"}
-NONE_WORDS = {"没有", "无", "没", "没得", "没说", "没说好", "没约定", "没有约定", "没讲", "没定", "没说过"}
 
 _AMOUNT_RE = re.compile(
     r"(\d[\d,，]*(?:\.\d+)?\s*万?|[零〇一二两三四五六七八九十百千万点]+)\s*(?:多)?\s*(元|块钱|块|圆|万元)")
-
-
-def _light(text: str) -> str:
-    """NFKC, no spaces, no closing punctuation: keeps the dots and dashes of 3.5万 and 2024-3-5."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-    return text.strip("。.!！?？,，~～")
+PER_NAMES = {"day": "每天", "month": "每月", "year": "每年"}
 
 
 @dataclass(frozen=True)
@@ -66,29 +60,50 @@ class Question:
 
     def parse(self, text: str, today: dt.date) -> str | None:
         """The stored value of an answer; None when it is not understood."""
-        t = basic(text)
-        if t in UNKNOWN_WORDS:
-            return ""
-        if self.none and t in NONE_WORDS:
-            return NONE
+        return self.understand(text, today)[0]
+
+    def understand(self, text: str, today: dt.date) -> tuple[str | None, str]:
+        """(the stored value, "") or (None, why it is asked again: "" when simply not understood).
+        The answer is read by handlers/answers.py: 微信转的, 三万六, 去年腊月, 没说哪天还, 记不清了."""
+        if self.answer == "text":
+            if answers.is_unknown(text):
+                return "", ""
+            if self.none and answers.is_none(text):
+                return NONE, ""
+            value = re.sub(r"\s+", " ", text).strip()
+            return (value[:60], "") if basic(value) else (None, "")
+        value, error = self._typed(text, today)
+        if value is not None or error:
+            return value, error
+        if answers.is_unknown(text):
+            return "", ""
+        if self.none and answers.is_none(text):
+            return NONE, ""
+        return None, ""
+
+    def _typed(self, text: str, today: dt.date) -> tuple[str | None, str]:
         if self.answer == "choice":
-            return parse_choice(text, self.options)
+            labels = [label for label, _ in self.options]
+            choice = answers.choose(text, labels)
+            if choice.index is not None:
+                return self.options[choice.index][1], ""
+            return None, answers.which(text, labels, choice.ambiguous) if choice.ambiguous else ""
         if self.answer == "amount":
-            return parse_amount(text)
-        if self.answer == "date":
-            return parse_past_date(text, today)
-        value = re.sub(r"\s+", " ", text).strip()
-        return value[:60] if len(basic(value)) >= 1 else None
+            amount = answers.parse_amount(text)
+            if amount is None:
+                return None, ""
+            if amount.per:
+                return None, (f"您说的是{PER_NAMES[amount.per]}{amount.yuan}元。这里问的是一共多少钱，比如“3万6”；"
+                              "算不出一共多少的，回复【不知道】。")
+            return str(amount.yuan), ""
+        date = answers.parse_date(text, today, past=True)
+        return (answers.describe(date) or None), date.error
 
 
 def parse_choice(text: str, options) -> str | None:
-    t = basic(text)
-    if t.isdigit() and 1 <= int(t) <= len(options):
-        return options[int(t) - 1][1]
-    for label, value in options:
-        if t and (t in basic(label) or basic(label) in t or t == basic(value)):
-            return value
-    return None
+    """The value of the option the answer means (None when unclear or ambiguous)."""
+    choice = answers.choose(text, [label for label, _ in options])
+    return options[choice.index][1] if choice.index is not None else None
 
 
 def extract_amount(text: str) -> str:
@@ -111,56 +126,20 @@ def extract_amount(text: str) -> str:
 
 
 def parse_amount(text: str) -> str | None:
-    """An answer to "how much": the unit may be left out (两万, 20000, 2万5 is not guessed)."""
-    t = _light(text).replace("块钱", "元")
-    bare = re.sub(r"^(大概|大约|一共|总共|共)|(人民币)|(元|块|圆)?(多|左右|上下)?$", "", t).replace(",", "")
-    try:  # the whole answer is a number: 3万6, 2万5千, 一千五, 20000
-        value = float(cn2an.cn2an(bare, "smart")) if bare else 0
-    except (ValueError, KeyError, TypeError, IndexError):
-        value = 0
-    if value > 0:
-        value = round(value, 2)
-        return str(int(value)) if value == int(value) else f"{value:.2f}"
-    amount = extract_amount(t) or extract_amount(t + "元")
-    return amount or None
-
-
-def _cn_numbers(text: str) -> str:
-    try:
-        return cn2an.transform(text, "cn2an")
-    except (ValueError, KeyError, TypeError, IndexError):
-        return text
+    """An answer to "how much", in whole yuan: 两万 → 20000, 3万6 → 36000 (a rate like 一天200 is not a sum)."""
+    amount = answers.parse_amount(text)
+    return str(amount.yuan) if amount and not amount.per else None
 
 
 def parse_past_date(text: str, today: dt.date) -> str | None:
-    """A day or month in the past, as a complaint writes it: 2024年3月5日 / 2024年3月.
-    Understands 2024-3-5, 2024.3.5, 去年三月五号, 前年腊月 is not guessed."""
-    t = _cn_numbers(_light(text).replace("号", "日"))
-    for word, years in (("大前年", 3), ("前年", 2), ("去年", 1), ("今年", 0)):
-        if t.startswith(word):
-            t = f"{today.year - years}年" + t[len(word):]
-            break
-    m = re.fullmatch(r"(?:(\d{4})\s*[年\-./])?\s*(\d{1,2})\s*[月\-./]\s*(?:(\d{1,2})\s*日?)?(?:左右|前后|份)?", t)
-    if not m:
-        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t)
-    if not m:
-        return None
-    year = int(m.group(1)) if m.group(1) else today.year
-    month, day = int(m.group(2)), int(m.group(3)) if m.group(3) else 1
-    try:
-        date = dt.date(year, month, day)
-    except ValueError:
-        return None
-    if not m.group(1) and date > today:
-        date = date.replace(year=year - 1)  # "三月" said in November means this March; in January, last March
-    if date > today or date.year < 1950:
-        return None
-    return f"{date.year}年{date.month}月{date.day}日" if m.group(3) else f"{date.year}年{date.month}月"
+    """A day, month or year in the past, as a complaint writes it: 2024年3月5日 / 2024年3月 /
+    2025年农历腊月（公历…）; None when not understood or in the future."""
+    return answers.describe(answers.parse_date(text, today, past=True)) or None
 
 
 def stored_date(text: str) -> dt.date | None:
-    """A stored full date (2024年3月5日) back as a date; None for a month only or other text."""
-    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", (text or "").strip())
+    """A stored full date (2024年3月5日, or 2026年3月3日（农历正月十五）) back as a date; None for a month only or other text."""
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:（农历[^）]*）)?", (text or "").strip())
     if not m:
         return None
     try:
