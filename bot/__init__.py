@@ -78,6 +78,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .spool import Spool
 
     services.queue = TicketQueue(r, keys, settings)
+    from .outreach import Outreach
+
+    services.outreach = Outreach(r, keys.prefix, settings.secret_key)
+    from .activities import ActivityStore
+
+    # An activity belongs to a village, or to the whole town (listed first).
+    services.activities = ActivityStore(r, keys, [settings.town, *settings.villages])
     services.queue.spool = Spool(os.path.join(app.instance_path, "spool.sqlite3"))
     outbox = Outbox(r, keys, lambda: make_client(settings, r, keys), can_send=lambda: can_send(settings))
     services.queue.outbox = outbox

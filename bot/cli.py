@@ -90,12 +90,18 @@ def kb_check():
     """Validate the knowledge base; non-zero exit with one line per problem."""
     from knowledge.validate import check, notices
 
+    from knowledge import exhibits, quiz
+
     count, problems = check()
+    questions, quiz_problems = quiz.check()
+    scenes, exhibit_problems = exhibits.check()
+    problems = [*problems, *quiz_problems, *exhibit_problems]
     for line in notices():  # superseded texts cited, entries under review: reported, not failed
         click.echo(line)
     for line in problems:
         click.echo(line)
-    click.echo(f"{count} entries, {len(problems)} problem(s)", err=True)
+    click.echo(f"{count} entries, {questions} quiz questions, {scenes} exhibits, {len(problems)} problem(s)",
+               err=True)
     sys.exit(1 if problems else 0)
 
 
@@ -123,7 +129,7 @@ def ask_one(question: str) -> dict:
     pufa = _pufa()
     ctx = Context(openid="kb-ask", session={}, services=pufa.services)
     reply = pufa.responder.router.dispatch(Incoming(openid="kb-ask", kind=TEXT, text=question), ctx)
-    if "conv" in ctx.session:  # an intake started: nothing is filed from here
+    if ctx.session.get("conv", {}).get("name") == "intake":  # an intake started: nothing is filed from here
         ctx.trace.setdefault("escalate", True)
     trace = ctx.trace
     return {
@@ -296,3 +302,6 @@ def init_app(app):
     app.cli.add_command(tickets_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(purge_command)
+    from .exhibits_cli import exhibits_cli
+
+    app.cli.add_command(exhibits_cli)

@@ -75,7 +75,8 @@ class Replayed(Exception):
 def dedup_key(msg: Incoming) -> str:
     if msg.msg_id and msg.msg_id != "0":
         return f"msg:{msg.msg_id}"
-    return f"evt:{msg.openid}:{msg.create_time}:{msg.event}"
+    # The key too: two exhibits scanned in the same second are two events (a retry repeats it).
+    return f"evt:{msg.openid}:{msg.create_time}:{msg.event}:{msg.event_key}"
 
 
 class Responder:

@@ -126,7 +126,7 @@ def to_incoming(message) -> Incoming:
     if message.type == "voice":
         return Incoming(kind=VOICE, text=(message.recognition or "").strip(), **base)
     if message.type == "event":
-        key = getattr(message, "key", None) or ""
+        key = getattr(message, "key", None) or getattr(message, "scene_id", None) or ""  # scene_id: QR scans
         return Incoming(kind=EVENT, event=(message.event or "").lower(), event_key=str(key), **base)
     return Incoming(kind=OTHER, **base)
 

@@ -34,6 +34,7 @@ class Services:
     statutes: Any = None  # knowledge.statutes.Statutes
     usage: Any = None  # bot.store.Usage: how often each FAQ entry was answered
     gaps: Any = None  # bot.store.GapLog: questions without a confident answer
+    outreach: Any = None  # bot.outreach.Outreach: quiz rounds and exhibit scans (no personal data)
 
 
 @dataclass

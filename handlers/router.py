@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .conversation import Router
 from .daily import DailyHandler
-from .events import SubscribeHandler, UnclearVoiceHandler, UnsubscribeHandler, UnsupportedHandler
+from .events import ScanHandler, SubscribeHandler, UnclearVoiceHandler, UnsubscribeHandler, UnsupportedHandler
 from .faq import FaqHandler
 from .greeting import GreetingHandler
 from .menu import ChoiceHandler, MenuHandler
@@ -12,14 +12,16 @@ from .statute import StatuteHandler
 
 
 def build_router() -> Router:
-    from . import intake, tickets
+    from . import intake, quiz, tickets
 
     return Router(
-        conversations=[intake.INTAKE],
+        conversations=[intake.INTAKE, quiz.QUIZ],
         handlers=[
             SubscribeHandler(),
+            ScanHandler(),
             UnsubscribeHandler(),
             MenuHandler(),
+            quiz.QuizHandler(),
             DailyHandler(),
             tickets.MyTicketsHandler(),
             tickets.SupplementHandler(),
@@ -45,4 +47,6 @@ def route_for(text: str, router, services) -> str:
     ctx = Context(openid="route-probe", session={}, services=services)
     router.dispatch(Incoming(openid="route-probe", kind=TEXT, text=text), ctx)
     conv = ctx.session.get("conv")
-    return (conv["data"].get("kind") or "human") if conv else "faq"
+    if not conv or conv.get("name") != "intake":  # no dialog, or the quiz: not a hand-off
+        return "faq"
+    return conv["data"].get("kind") or "human"

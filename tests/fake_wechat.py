@@ -15,6 +15,8 @@ class FakeWeChatAPI:
         self.messages: list[dict] = []  # customer-service messages received
         self.failures: list[int | str] = []  # next answers: errcodes, or "timeout"
         self.token_requests = 0
+        self.qrcodes: list[dict] = []  # qrcode/create bodies received
+        self.qrcode_shown: list[str] = []  # tickets asked for at showqrcode
         self._lock = threading.Lock()
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -54,8 +56,38 @@ class FakeWeChatAPI:
             with self._lock:
                 self.messages.append(json.loads(request.get_data(as_text=True)))
             return self._json({"errcode": 0, "errmsg": "ok"})
+        if request.path == "/cgi-bin/qrcode/create":
+            if request.args.get("access_token") != "fake-token":
+                return self._json({"errcode": 40001, "errmsg": "invalid credential"})
+            body = json.loads(request.get_data(as_text=True))
+            with self._lock:
+                self.qrcodes.append(body)
+            scene = body["action_info"]["scene"]["scene_str"]
+            return self._json({"ticket": f"fake-ticket-{scene}", "url": f"http://weixin.qq.com/q/fake-{scene}"})
+        if request.path == "/cgi-bin/showqrcode":
+            ticket = request.args.get("ticket", "")
+            if not ticket.startswith("fake-ticket-"):
+                return Response("bad ticket", status=404)
+            with self._lock:
+                self.qrcode_shown.append(ticket)
+            return Response(fake_qrcode_jpeg(), mimetype="image/jpg")  # WeChat answers with a JPEG
         return Response("not found", status=404)
 
     @staticmethod
     def _json(data: dict) -> Response:
         return Response(json.dumps(data), mimetype="application/json")
+
+
+def fake_qrcode_jpeg(size: int = 86) -> bytes:
+    """A black-and-white checkered JPEG standing in for WeChat's QR-code image."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("L", (size, size), 255)
+    for x in range(0, size, 2):
+        for y in range(x % 4 // 2, size, 2):
+            image.putpixel((x, y), 0)
+    out = io.BytesIO()
+    image.save(out, format="JPEG")
+    return out.getvalue()
