@@ -4,10 +4,15 @@ and the bot's monthly answer counters.
 Counting rules (also printed under the table):
 - a request counts in the month it was filed (created);
 - an outcome (调解成功, 代写文书, …) counts in the month the ticket was closed (closed_at);
-- documents drafted: per ticket, the larger of its `drafts` field (court
-  documents drafted for it, when present) and 1 if it was closed as 代写文书;
+- documents drafted: per ticket, documents not versions: 1 for a complaint drafted
+  in the console (draft_status, however often it was edited), else its `drafts`
+  field when present, and at least 1 if it was closed as 代写文书;
   counted in the month it was closed, or filed while still open;
-- questions answered by the bot: {prefix}stats:answered:YYYY-MM (bot.store.Usage).
+- questions answered by the bot: {prefix}stats:answered:YYYY-MM (bot.store.Usage);
+- mediation requests split 小事不出村，大事不出镇: still in a village's queue, or at the
+  town (referred up by the village, or filed with no village), by the month filed;
+- report_for() adds the 普法 activities (by the activity's date) and the quiz and
+  exhibit-scan figures (bot/outreach.py): see annual.py.
 No personal data: only counts.
 """
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 
 from knowledge.categories import CATEGORIES
 
-from ..queue import OUTCOMES
+from ..queue import LEGACY_OUTCOMES, OUTCOME_TABLE, OUTCOMES
 from .present import category_name, kind_name
 
 METRICS = [
@@ -28,6 +33,8 @@ METRICS = [
     ("consult_staff", "工作人员解答法律咨询（件）"),
     ("received", "收到求助申请（件）"),
     ("mediation", "受理矛盾纠纷调解（件）"),
+    ("mediation_village", "其中在村里调处（件）"),
+    ("mediation_town", "其中由镇司法所调处（件）"),
     ("mediated", "调解成功（件）"),
     ("legal_aid", "法律援助申请（件）"),
     ("aid_referred", "转法律援助中心（件）"),
@@ -39,8 +46,9 @@ METRICS = [
 METRIC_NAMES = dict(METRICS)
 CATEGORY_COLUMNS = ("answered", "received", "mediation", "mediated", "legal_aid", "drafted")
 VILLAGE_COLUMNS = ("received", "mediation", "mediated", "legal_aid", "drafted")
-OUTCOME_METRIC = {"调解成功": "mediated", "提供法律咨询": "consult_staff", "转法律援助中心": "aid_referred",
-                  "协助网上立案": "filed_online"}
+# From the one outcome table (bot/queue.py); documents drafted are counted per ticket below.
+OUTCOME_METRIC = {o.name: o.metric for o in OUTCOME_TABLE if o.metric and o.metric != "drafted"}
+REPORTED_OUTCOMES = (*OUTCOMES, *LEGACY_OUTCOMES)  # legacy ones: stored tickets closed before the table
 NO_VILLAGE = "（未填村）"
 
 
@@ -56,6 +64,8 @@ class Report:
     aid_outcomes: dict[str, int] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
+    activities: dict = field(default_factory=dict)  # annual.activities_for (set by report_for)
+    outreach: dict = field(default_factory=dict)  # annual.outreach_for: quiz and exhibit scans
 
     @property
     def totals(self) -> dict[str, int]:
@@ -90,8 +100,8 @@ def build_report(tickets, usage, year: int, first: int = 1, last: int = 12, vill
     by_month = {k: [0] * len(months) for k, _ in METRICS}
     by_category = {c: dict.fromkeys(CATEGORY_COLUMNS, 0) for c in CATEGORIES}
     by_village = {v: dict.fromkeys(VILLAGE_COLUMNS, 0) for v in villages}
-    aid_outcomes = dict.fromkeys(OUTCOMES, 0)
-    outcomes = dict.fromkeys(OUTCOMES, 0)
+    aid_outcomes = dict.fromkeys(REPORTED_OUTCOMES, 0)
+    outcomes = dict.fromkeys(REPORTED_OUTCOMES, 0)
     kinds: dict[str, int] = {}
 
     def add(metric: str, month: str | None, category: str, village: str, n: int = 1) -> None:
@@ -117,6 +127,9 @@ def build_report(tickets, usage, year: int, first: int = 1, last: int = 12, vill
             kinds[kind] = kinds.get(kind, 0) + 1
             if kind in ("mediation", "legal_aid", "litigation"):
                 add(kind, created, category, village)
+            if kind == "mediation":  # 小事不出村，大事不出镇: still in the village queue, or at the town
+                village_queue = d.get("queue", "").startswith("village:")
+                add("mediation_village" if village_queue else "mediation_town", created, category, village)
         outcome = d.get("outcome", "")
         if closed in index:
             add("closed", closed, category, village)
@@ -126,7 +139,10 @@ def build_report(tickets, usage, year: int, first: int = 1, last: int = 12, vill
                 outcomes[outcome] += 1
                 if kind == "legal_aid":
                     aid_outcomes[outcome] += 1
-        docs = max(_int(d.get("drafts")), 1 if closed and outcome == "代写文书" else 0)
+        # A complaint drafted in the console is one document however many versions it has
+        # (tickets drafted before draft_versions existed kept the version count in `drafts`).
+        drafted = 1 if d.get("draft_status") == "drafted" else _int(d.get("drafts"))
+        docs = max(drafted, 1 if closed and outcome == "代写文书" else 0)
         add("drafted", closed or created, category, village, docs)
 
     by_category = {c: v for c, v in by_category.items() if c in CATEGORIES or any(v.values())}
@@ -135,9 +151,14 @@ def build_report(tickets, usage, year: int, first: int = 1, last: int = 12, vill
 
 
 def report_for(app_pufa, year: int, first: int = 1, last: int = 12) -> Report:
+    from . import annual
+
     services = app_pufa.services
-    return build_report(services.queue.list(limit=10**9), services.usage, year, first, last,
-                        app_pufa.settings.villages)
+    report = build_report(services.queue.list(limit=10**9), services.usage, year, first, last,
+                          app_pufa.settings.villages)
+    report.activities = annual.activities_for(app_pufa, year, report.months)
+    report.outreach = annual.outreach_for(app_pufa, year, report.months)
+    return report
 
 
 # -- output --------------------------------------------------------------------------
@@ -155,9 +176,11 @@ def rows(report: Report) -> list[list[str]]:
     for village, values in report.by_village.items():
         out.append([village, *[str(values[c]) for c in VILLAGE_COLUMNS]])
     out += [[], ["办结结果", "全部（件）", "其中法律援助申请（件）"]]
-    for outcome in OUTCOMES:
+    for outcome in report.outcomes:
         out.append([outcome, str(report.outcomes[outcome]), str(report.aid_outcomes[outcome])])
-    return out
+    from .annual import extra_rows
+
+    return out + extra_rows(report)  # 普法 activities, quiz and scans (when report_for filled them)
 
 
 def to_csv(report: Report) -> str:
