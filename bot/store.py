@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import redis
@@ -109,33 +110,45 @@ class Usage:
 
 
 class GapLog:
-    """Questions that got no confident answer: normalised text, time, best score.
-    No openid is kept. Read by the staff console's knowledge-gap view."""
+    """Questions that got no confident answer: the normalised text (grouped on), the
+    text as asked (shown to staff: punctuation and wording kept), time, best score.
+    No openid is kept; runs of 7 or more digits (phone, ID and card numbers) are
+    masked. Read by the staff console's knowledge-gap view."""
 
     LIMIT = 20000
+    TEXT_LIMIT = 200
+    _NUMBER = re.compile(r"\d{7,}[\dXx]*")
 
     def __init__(self, r: redis.Redis, keys: Keys):
         self.r, self.key = r, keys("gaps")
 
-    def record(self, normalized: str, best_score: float, pipe=None) -> None:
+    @classmethod
+    def _clean(cls, text: str) -> str:
+        text = " ".join((text or "").split())  # newlines and runs of spaces from voice input
+        return cls._NUMBER.sub(lambda m: m.group()[:3] + "****", text)[:cls.TEXT_LIMIT]
+
+    def record(self, normalized: str, best_score: float, original: str = "", pipe=None) -> None:
         """Remember one question (with `pipe`: as part of that pipeline)."""
         import json
         import time
 
         if pipe is not None:
-            item = json.dumps({"text": normalized[:200], "score": round(best_score, 1), "ts": int(time.time())},
-                              ensure_ascii=False)
-            pipe.lpush(self.key, item)
+            item = {"text": self._clean(normalized), "score": round(best_score, 1), "ts": int(time.time())}
+            shown = self._clean(original)
+            if shown and shown != item["text"]:
+                item["orig"] = shown
+            pipe.lpush(self.key, json.dumps(item, ensure_ascii=False))
             pipe.ltrim(self.key, 0, self.LIMIT - 1)
             return
         try:
             pipe = self.r.pipeline()
-            self.record(normalized, best_score, pipe=pipe)
+            self.record(normalized, best_score, original, pipe=pipe)
             pipe.execute()
         except redis.RedisError:
             log.warning("knowledge-gap record skipped: redis unavailable")
 
     def recent(self, limit: int = 1000) -> list[dict]:
+        """Newest first: {text (normalised), orig (as asked, when it differs), score, ts}."""
         import json
 
         return [json.loads(x) for x in self.r.lrange(self.key, 0, limit - 1)]

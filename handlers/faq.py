@@ -97,7 +97,8 @@ class FaqHandler:
         if decision.kind == "suggest":
             ctx.trace.update(intent="faq", category=decision.best.entry.category)
             if ctx.services.gaps is not None and decision.normalized:  # not confident either
-                ctx.write_later(ctx.services.gaps.record, decision.normalized, decision.best.score)
+                ctx.write_later(ctx.services.gaps.record, decision.normalized, decision.best.score,
+                                decision.asked)
             return suggestion_list([m.entry for m in decision.matches], ctx, "您是不是想问：", decision.normalized)
         record_gap(decision, ctx)
         ctx.trace["escalate"] = True
@@ -128,7 +129,7 @@ def record_gap(decision, ctx: Context) -> None:
     ctx.session.pop("pick", None)
     if ctx.services.gaps is not None and decision.normalized:
         ctx.write_later(ctx.services.gaps.record, decision.normalized,
-                        decision.best.score if decision.best else 0.0)
+                        decision.best.score if decision.best else 0.0, decision.asked)
 
 
 def category_menu_lines() -> str:

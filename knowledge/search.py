@@ -74,6 +74,7 @@ class Decision:
     matches: list[Match]
     normalized: str
     also: Match | None = None  # a second question's confident answer, offered by number
+    asked: str = ""  # the message as the villager wrote it (the knowledge-gap view shows it)
 
     @property
     def best(self) -> Match | None:
@@ -284,15 +285,15 @@ class KnowledgeBase:
         per_entry, norm = self.scores(query)
         matches = self._top(per_entry, 3)
         if not norm or not matches or matches[0].score < SUGGEST_AT:
-            return Decision("none", matches, norm)
+            return Decision("none", matches, norm, asked=query)
         two = self._two_questions(query)
         if two is not None:  # each question's entry, with the whole message's score
             first, second = (Match(m.entry, round(float(per_entry[self._position[m.entry.id]]), 1)) for m in two)
             return Decision("answer", [first] + [m for m in matches if m.entry != first.entry][:2], norm,
-                            also=second)
+                            also=second, asked=query)
         if _confident(matches):
-            return Decision("answer", matches, norm)
-        return Decision("suggest", [m for m in matches if m.score >= SUGGEST_AT], norm)
+            return Decision("answer", matches, norm, asked=query)
+        return Decision("suggest", [m for m in matches if m.score >= SUGGEST_AT], norm, asked=query)
 
     def _two_questions(self, query: str) -> tuple[Match, Match] | None:
         """The first two questions of a message that each match a different

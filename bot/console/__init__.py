@@ -6,8 +6,10 @@ staff.py), CSRF on every console POST (Flask-WTF), Flask-Limiter on the
 app's Redis for the login limits, the blueprint, and the `flask staff` and
 `flask report` commands.
 
-Modules: base (blueprint, shared checks), auth (login, logout, password),
-views (queue, ticket), pages (statistics, knowledge gaps, staff), staff
+Modules: base (blueprint, shared checks, the console's error pages), auth
+(login, logout, password, login limits), views (queue, ticket), pages
+(statistics, knowledge gaps, staff), admin (adding staff accounts), activities
+(the 普法 activity register, the annual report's download), staff
 (accounts), stats, charts, gaps, present, forms, cli.
 """
 from __future__ import annotations
@@ -63,7 +65,7 @@ def init_app(app) -> None:
     from flask_limiter.util import get_remote_address
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, base, cli, pages, views  # noqa: F401 - registers the routes
+    from . import activities, admin, auth, base, cli, pages, views  # noqa: F401 - registers the routes
     from .staff import StaffStore
 
     pufa = app.extensions["pufa"]
@@ -92,10 +94,12 @@ def init_app(app) -> None:
     _limiter_skips_webhook(app, limiter)
     staff = StaffStore(pufa.redis, pufa.keys, villages=pufa.settings.villages)
     login_limits = auth.LoginLimits(limiter, app.config.get("CONSOLE_LOGIN_LIMIT_ACCOUNT", auth.ACCOUNT_LIMIT),
-                                    app.config.get("CONSOLE_LOGIN_LIMIT_ADDRESS", auth.ADDRESS_LIMIT))
+                                    app.config.get("CONSOLE_LOGIN_LIMIT_ADDRESS", auth.ADDRESS_LIMIT),
+                                    app.config.get("CONSOLE_LOGIN_DELAY_ACCOUNT", auth.ACCOUNT_DELAY))
     app.extensions["pufa_console"] = base.Console(staff=staff, limiter=limiter, csrf=csrf, login_limits=login_limits)
     auth.init_login(app, staff)
     app.register_blueprint(base.bp, url_prefix="/console")
+    base.init_errors(app)
     if not any(rule.rule == "/" for rule in app.url_map.iter_rules()):
         app.add_url_rule("/", "console_home", lambda: redirect(url_for("console.queue")))
     cli.init_cli(app)

@@ -15,7 +15,8 @@ class LoginForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField("现在的密码", validators=[DataRequired(message="请填写现在的密码")])
-    new = PasswordField("新密码（至少8位）", validators=[DataRequired(message="请填写新密码"), Length(max=200)])
+    new = PasswordField("新密码（至少12位，不要用常见密码）",
+                        validators=[DataRequired(message="请填写新密码"), Length(max=200)])
     confirm = PasswordField("再输一遍新密码", validators=[EqualTo("new", message="两次输入的新密码不一样")])
 
 

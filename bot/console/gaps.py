@@ -1,7 +1,10 @@
 """Knowledge gaps: the questions the bot had no confident answer for,
 grouped by similarity, and a YAML skeleton of an FAQ entry for a group.
 
-Grouping: identical texts are counted once; the distinct texts are scored
+Grouping is on the normalised text (GapLog's `text`); what staff see is the
+question as the villager wrote it (`orig`, punctuation and wording kept; the
+newest wording of each normalised text; older records have only `text`).
+Identical texts are counted once; the distinct texts are scored
 pairwise with rapidfuzz (`process.cdist`, the larger of a character ratio and
 a jieba-token set ratio), then joined by a simple agglomeration: most-asked
 first, each text joins the group whose leading text it is most similar to
@@ -31,9 +34,9 @@ ANSWER_TODO = ("（待法律顾问填写：用村民听得懂的话写，分“�
 
 @dataclass
 class Group:
-    question: str  # the most-asked text
+    question: str  # the most-asked text, as asked
     count: int  # occurrences, duplicates included
-    examples: list[str] = field(default_factory=list)  # distinct texts, most asked first
+    examples: list[str] = field(default_factory=list)  # distinct texts as asked, most asked first
     last_ts: int = 0
     best_score: float = 0.0  # the best FAQ score any of them got
 
@@ -43,15 +46,17 @@ def _tokens(text: str) -> str:
 
 
 def group_gaps(items: list[dict], threshold: float = THRESHOLD) -> list[Group]:
-    """items: GapLog.recent() dicts {text, score, ts}. Groups, largest first."""
+    """items: GapLog.recent() dicts {text, orig, score, ts}, newest first. Groups, largest first."""
     counts: Counter = Counter()
     last: dict[str, int] = {}
     best: dict[str, float] = {}
+    shown: dict[str, str] = {}  # normalised text -> its newest wording as asked
     for it in items:
         text = (it.get("text") or "").strip()
         if not text:
             continue
         counts[text] += 1
+        shown.setdefault(text, (it.get("orig") or "").strip() or text)
         last[text] = max(last.get(text, 0), int(it.get("ts") or 0))
         best[text] = max(best.get(text, 0.0), float(it.get("score") or 0))
     distinct = [t for t, _ in counts.most_common(MAX_DISTINCT)]
@@ -76,7 +81,8 @@ def group_gaps(items: list[dict], threshold: float = THRESHOLD) -> list[Group]:
     groups = []
     for lead in leaders:
         texts = [distinct[i] for i in members[lead]]
-        groups.append(Group(question=distinct[lead], count=sum(counts[t] for t in texts), examples=texts,
+        groups.append(Group(question=shown[distinct[lead]], count=sum(counts[t] for t in texts),
+                            examples=[shown[t] for t in texts],
                             last_ts=max(last[t] for t in texts), best_score=max(best[t] for t in texts)))
     groups.sort(key=lambda g: (-g.count, -g.last_ts))
     return groups

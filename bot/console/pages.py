@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from ..privacy import mask_name
 from . import charts, stats
 from . import gaps as gapmod
-from .base import bp, console, pufa, town_required
+from .base import admin_required, bp, console, pufa, town_required
 from .confirm import ask, confirmed
 from .forms import ActionForm, DraftForm
 from .present import category_name
-from .staff import ROLES, StaffError
+from .staff import StaffError
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ def gap_draft():
 @login_required
 @town_required
 def staff_list():
-    return render_template("console/staff.html", users=console().staff.all(), roles=ROLES,
-                           form=ActionForm(formdata=None), temp=None)
+    from .admin import staff_page
+
+    return staff_page()
 
 
 CONFIRM = {  # asked before acting (confirm.py): the page's data-confirm, or the server's own page
@@ -135,8 +136,9 @@ def _staff_action(username: str, action: str):
             temp = store.reset_password(username)
             log.info("console: staff password reset", extra={"staff": mask_name(username)})
             flash(f"已重置 {username} 的密码，他（她）在所有设备上的登录已退出。", "info")
-            return render_template("console/staff.html", users=store.all(), roles=ROLES,
-                                   form=ActionForm(formdata=None), temp=(username, temp))
+            from .admin import staff_page
+
+            return staff_page(temp=(username, temp))
         store.set_disabled(username, action == "disable")
     except StaffError as exc:
         flash(str(exc), "error")
@@ -148,20 +150,20 @@ def _staff_action(username: str, action: str):
 
 @bp.post("/staff/disable")
 @login_required
-@town_required
+@admin_required
 def staff_disable():
     return _staff_action(request.form.get("username", ""), "disable")
 
 
 @bp.post("/staff/enable")
 @login_required
-@town_required
+@admin_required
 def staff_enable():
     return _staff_action(request.form.get("username", ""), "enable")
 
 
 @bp.post("/staff/reset")
 @login_required
-@town_required
+@admin_required
 def staff_reset():
     return _staff_action(request.form.get("username", ""), "reset")

@@ -47,11 +47,13 @@ def from_id_number(value: str) -> tuple[str, str]:
 class Versioned(FlaskForm):
     base = HiddenField()
 
-    def base_version(self) -> int | None:
+    def base_version(self) -> int:
+        """The version this edit started from; a missing or garbled one is -1, a version
+        that does not exist, so the save is refused as a conflict (never saved unchecked)."""
         try:
-            return int(self.base.data)
-        except (TypeError, ValueError):
-            return None
+            return int((self.base.data or "").strip())
+        except (TypeError, ValueError, AttributeError):
+            return -1
 
 
 class PartyForm(Versioned):

@@ -3,7 +3,9 @@
   {prefix}ticket:{number}:drafts   list of JSON {version, who, ts, what, changed_sections, draft}
 
 Every save appends a version (nothing is overwritten); the ticket hash gets
-draft_status = "drafted" and drafts = the count, and the ticket's audit
+draft_status = "drafted", drafts = 1 (the documents drafted for the ticket: one
+complaint, however often it is edited or re-drafted; the statistics count it
+once) and draft_versions = the version count, and the ticket's audit
 stream says who drafted or changed which sections (never the values: names,
 phones and ID numbers stay out of the audit detail and the logs).
 """
@@ -24,7 +26,8 @@ log = logging.getLogger(__name__)
 
 
 class DraftConflict(Exception):
-    """Someone saved a newer version since this form was opened."""
+    """Someone saved a newer version since this form was opened (or the form names a
+    version that does not exist, or none at all)."""
 
     def __init__(self, latest: int):
         super().__init__(f"latest version is {latest}")
@@ -126,7 +129,8 @@ class Drafts:
     # -- write ----------------------------------------------------------------------------
     def save(self, number: str, who: str, draft: dict, base: int | None, what: str = "修改起诉状"
              ) -> tuple[Version, list[str]]:
-        """Append a version. base: the version the edit started from (None: don't check).
+        """Append a version. base: the version the edit started from (None: a new draft or
+        a re-draft, not checked); anything but the latest version is a conflict.
         Returns (the latest version, the sections changed); no change saves nothing."""
         ticket = self.ticket(number)
         number = ticket.number
@@ -151,7 +155,8 @@ class Drafts:
                              "changed_sections": changed, "draft": draft}
                     pipe.multi()
                     pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
-                    pipe.hset(tkey, mapping={"draft_status": "drafted", "drafts": str(count + 1)})
+                    pipe.hset(tkey, mapping={"draft_status": "drafted", "drafts": "1",
+                                             "draft_versions": str(count + 1)})
                     pipe.execute()
                     break
                 except redis.WatchError:
