@@ -37,8 +37,10 @@ def _light(text: str) -> str:
 
 
 def _clauses(text: str) -> list[str]:
-    """The answer's clauses, without punctuation: "对，是他借的" → ["对", "是他借的"]."""
-    return [c for c in re.split(r"[\W_]+", _light(text)) if c]
+    """The answer's clauses, without punctuation: "对，是他借的" → ["对", "是他借的"]; a space
+    (how voice input and phone keyboards often end a clause) separates too: "没错没错 就是"."""
+    light = _t2s.convert(unicodedata.normalize("NFKC", text or "")).lower()
+    return [c for c in re.split(r"[\W_]+", light) if c]
 
 
 def _forms(text: str) -> list[str]:
@@ -50,12 +52,14 @@ def _forms(text: str) -> list[str]:
     return [whole] if len(clauses) == 1 else [whole, clauses[0]]
 
 
-_PARTICLES = "啊呀吧呢哦啦嘛哈嘞噢么哇"
+_PARTICLES = "啊呀吧呢哦啦嘛哈嘞噢么哇哩咧"  # 哩/咧: the Henan 呢/的 (是哩, 中哩)
 
 
 def _plain(word: str) -> str:
-    """好的吧 → 好的, 对对对 → 对, 是的是的 → 是的, 我同意 → 同意, 好的谢谢 → 好的."""
+    """好的吧 → 好的, 对对对 → 对, 是的是的 → 是的, 我同意 → 同意, 好的谢谢 → 好的, 是哩 → 是, 对着哩 → 对."""
     w = re.sub(r"(谢谢(你|您|了)?|麻烦(你|您)?了?)$", "", word) or word
+    w = re.sub(rf"(?<=.)着(?=[{_PARTICLES}]+$)", "", w)  # 对着哩, 好着呢, 中着哩
+    w = re.sub(r"(.+?)\1+$", r"\1", w)  # repetition, particle and all: 对哩对哩, 是哩是哩
     w = w.rstrip(_PARTICLES) or w
     w = re.sub(r"(.+?)\1+$", r"\1", w)  # repetition: 对对对, 嗯嗯, 是的是的
     w = re.sub(r"^(我|俺|咱|那|那就|就)(?=.)", "", w)
@@ -65,7 +69,7 @@ def _plain(word: str) -> str:
 # -- yes / no, unknown, none ---------------------------------------------------------
 YES_WORDS = {"是", "是的", "是滴", "对", "对的", "对头", "对呀", "没错", "没错的", "嗯", "恩", "嗯呐", "好", "好的",
              "行", "行的", "中", "中的", "可以", "可以的", "同意", "同意的", "愿意", "确认", "确认提交", "提交",
-             "确定", "没问题", "要", "需要", "有", "有的", "ok", "okay", "yes", "y"}
+             "确定", "没问题", "要", "需要", "有", "有的", "嗯那", "恩那", "恩呐", "ok", "okay", "yes", "y"}
 NO_WORDS = {"不", "不是", "不是的", "没有", "没有的", "没", "不对", "不行", "不中", "不同意", "不愿意", "不要",
             "不用", "不需要", "不可以", "不确认", "否", "错了", "不对的", "无", "no", "n"}
 
@@ -86,11 +90,12 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-_WHO = ("(?:我|俺|咱|也|都|真|实在|确实|这个|那个|具体|具体的|他|她|对方|人家|就|还|是|有点|有些|早|早就|太|一时|"
+_WHO = ("(?:我|俺|咱|也|都|真|可|实在|确实|这个|那个|这|那|一下子|一下|一时半会儿?|现在|如今|"
+        "具体|具体的|他|她|对方|人家|就|还|是|有点|有些|早|早就|太|一时|"
         "哪天|哪一天|几号|时间|日子|多少|名字|太长|太久|长了|久了|年头|太多|了)")
 _UNKNOWN_RE = re.compile(
     rf"^{_WHO}*(?:不知道|不晓得|不晓|不清楚|不太清楚|不大清楚|不是很清楚|不是太清楚|搞不清|弄不清|记不清|记不太清|记不大清|记不得|记不住|不记得|不太记得|"
-    r"不大记得|想不起来|想不起|忘了|搞忘了|忘记了|忘记|忘掉了|说不清|说不上来|说不好|不确定|不好说|没印象|没记住|没记清|"
+    r"不大记得|想不起来|想不起|记不起来|记不起|想不出来|忘了|搞忘了|忘记了|忘记|忘掉了|说不清|说不上来|说不好|不确定|不好说|没印象|没记住|没记清|"
     r"不知|不了解|不详|未知|不明|谁知道|跳过)"
     r"(?:了|楚)?(?:(?:他|她|对方)?(?:叫什么|叫啥|名字|住哪|住在哪|在哪|在哪里|是谁|多少|哪天|几号|什么时候|啥时候))?"
     rf"[{_PARTICLES}了]*$")
@@ -479,10 +484,20 @@ def parse_date(text: str, today: dt.date, past: bool = True) -> DateAnswer:
     去年三月, 前年, 大前年, 上个月, 3天前, 今年正月十五, 前年腊月, 农历三月初三 (lunar dates to
     the Gregorian day by `lunardate`). `past`: the event has happened (a loan), else it is to
     come (a court date). A bare month or day on the wrong side of today is last (next) year's;
-    a date with its year on the wrong side is refused with the reason in `error`."""
+    a date with its year on the wrong side is refused with the reason in `error`. A date inside a
+    sentence is found too (就是今年正月借哩, 嗯就是去年那个三月份吧, 前年借给他哩), but never a bare
+    number (三万, 老三)."""
     t = _text_form(text)
     if not t:
         return DateAnswer(None)
+    answer = _date_of(t, today, past)
+    if answer.day is None and not answer.error:
+        answer = _inside(t, today, past)
+    return answer
+
+
+def _date_of(t: str, today: dt.date, past: bool) -> DateAnswer:
+    """The answer t (in _text_form) as one date, or DateAnswer(None)."""
     relative = _relative(t, today)
     if relative is not None:
         return _checked(relative, today, past)
@@ -494,6 +509,34 @@ def parse_date(text: str, today: dt.date, past: bool = True) -> DateAnswer:
     if m.group("day") and not m.group("month") and not t.endswith("日"):
         return DateAnswer(None)  # a bare "5" or "十五" is not a date
     return _resolve(m, today, past)
+
+
+_DATE_HINT = re.compile(r"年|月|日|天|周|星期|初[一二三四五六七八九十]")
+_SAID_NOT = re.compile(r"(?:不是|不在|没在)$")
+_NUMERAL = re.compile(rf"[\d{_CN_NUM}百千万亿]")
+_LONGEST_DATE = 20  # 2024年农历闰十二月二十九日 and the like
+
+
+def _inside(t: str, today: dt.date, past: bool) -> DateAnswer:
+    """The date said inside a sentence (去年腊月里, 上个月借哩, 嗯就是去年那个三月份吧): the longest
+    piece of the answer that is a date by itself — the earliest of equally long ones — leaving out
+    a piece cut from a longer number (3月50…) and one said not to be it (不是去年，是前年)."""
+    t = re.sub(r"那个|这个|那会儿?|嗯|恩", "", t)
+    t = re.sub(r"(?<=年)的(?=[\d农阴老旧闰正腊冬一二三四五六七八九十])", "", t)  # 去年的那个5月
+    if not _DATE_HINT.search(t):
+        return DateAnswer(None)
+    for length in range(min(len(t), _LONGEST_DATE), 1, -1):
+        for i in range(len(t) - length + 1):
+            piece, before, after = t[i:i + length], t[:i], t[i + length:]
+            if not _DATE_HINT.search(piece) or _SAID_NOT.search(before):
+                continue
+            if (before and _NUMERAL.match(piece) and _NUMERAL.match(before[-1])) or \
+                    (after and re.match(rf"[\d{_CN_NUM}年月]", piece[-1]) and _NUMERAL.match(after)):
+                continue  # 3月5|0块, 今年|七十了, 一月|三千: not the date the grammar would read
+            answer = _date_of(piece, today, past)
+            if answer.day is not None or answer.error:
+                return answer
+    return DateAnswer(None)
 
 
 def describe(answer: DateAnswer) -> str:
@@ -530,6 +573,33 @@ _MONEY_UNIT = re.compile(r"^(?:块钱|块|元钱|元|圆|rmb|毛|角)")
 _OTHER_UNIT = re.compile(r"^(?:年|月|日|号|天|个|岁|斤|亩|次|人|点钟|小时|分钟|周|星期|楼|组|队|轮|口|家|层|间|栋|位|名|辆|头|"
                          r"只|条|套|台|部|米|公里|里|吨|袋|箱|车|趟|回|遍|倍|成|折|%|％)")
 _MAGNITUDE = re.compile(r"[十百千万亿]")
+# 大写 numerals as written on an 借条 (叁万元整, 贰仟伍佰元): a run with a 大写 digit that has a
+# magnitude or a money unit, so that a lone 伍/陆 (a surname) or 拾 (to pick up) stays a word.
+_FORMAL = re.compile(r"[零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]*[壹贰叁肆伍陆柒捌玖][零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]*")
+_FORMAL_TO_PLAIN = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_RANGE = re.compile(r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)(?:-|~|到|至|、|或者?)"
+                    r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)(?=[十百千万亿块元圆]|$)")
+
+
+def _plain_numerals(t: str) -> str:
+    """叁万元整 → 三万元整, 贰仟伍佰 → 二千五百; 伍 (a surname) and 拾到 stay as they are."""
+    def plain(m: re.Match) -> str:
+        word, after = m.group(0), t[m.end():m.end() + 1]
+        money = re.search("[拾佰仟万亿]", word) or (after and after in "元圆块")
+        return word.translate(_FORMAL_TO_PLAIN) if money else word
+    return _FORMAL.sub(plain, t)
+
+
+def _ranges(t: str) -> list[tuple[int, int]]:
+    """Where the answer gives a range, not a sum: 两三万, 三五千, 七八百块, 2-3万, 两到三万 —
+    the bot asks again rather than pick one end."""
+    spans = [m.span() for m in _RANGE.finditer(t)]
+    for i in range(len(t) - 2):
+        a, b = _CN_DIGITS.get(t[i]), _CN_DIGITS.get(t[i + 1])
+        if a and b and a < b and re.match(r"[十百千万亿块元圆]", t[i + 2]):
+            spans.append((i, i + 2))
+    return spans
 
 
 def _to_number(run: str) -> float | None:
@@ -546,10 +616,11 @@ def _to_number(run: str) -> float | None:
 
 def parse_amount(text: str) -> Amount | None:
     """A sum of money as people say it: 三万, 3万6, 两千五, 3w, 30000块, 3万块钱, 一万二, 1.5万, 五百,
-    三块五; a rate: 一天200块, 每个月三千, 200一天. Never a name or a word with a numeral in it
-    (李四, 老三家, 三轮车, 第三个), nor a count of something else (3个月, 2024年)."""
+    三块五, 大写 as on an 借条 (叁万元整, 贰仟伍佰元); a rate: 一天200块, 每个月三千, 200一天. Never a
+    name or a word with a numeral in it (李四, 老三家, 三轮车, 第三个), nor a count of something else
+    (3个月, 2024年), nor a range (两三万, 2-3万: None, so the bot asks again)."""
     t = _light(text)
-    t = re.sub(r"(?<=\d)[,，](?=\d{3})", "", t).replace("人民币", "")
+    t = re.sub(r"(?<=\d)[,，](?=\d{3})", "", _plain_numerals(t)).replace("人民币", "")
     t = re.sub(r"(?<=\d)w", "万", t)
     t = re.sub(r"(?<=\d)k", "千", t)
     per = None
@@ -559,10 +630,13 @@ def parse_amount(text: str) -> Amount | None:
             per = name
             t = t[:m.start()] + "，" + t[m.end():]
             break
+    ranges = _ranges(t)
     for m in _RUN.finditer(t):
         run, before, after = m.group(0), t[:m.start()], t[m.end():]
         if run.startswith("点") or before.endswith("第"):
             continue
+        if any(start < m.end() and m.start() < end for start, end in ranges):
+            continue  # 两三万: a range, asked again
         unit = _MONEY_UNIT.match(after)
         if not unit and _OTHER_UNIT.match(after):
             continue

@@ -60,7 +60,7 @@ def test_events_are_deduplicated_by_sender_time_and_event(app, client):
     xml = v.sim.event("subscribe", create_time=1700000000)
     assert v.send(xml) == v.send(xml)
     keys = list(app.extensions["pufa"].redis.scan_iter(match=app.extensions["pufa"].keys("dedup", "*")))
-    assert len(keys) == 1 and keys[0].endswith("evt:o_evt:1700000000:subscribe")
+    assert len(keys) == 1 and keys[0].endswith("evt:o_evt:1700000000:subscribe:")  # + EventKey (none here)
 
 
 def test_split_pages_respects_the_byte_limit():
