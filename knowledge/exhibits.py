@@ -142,11 +142,7 @@ def check(path: Path | None = None, statutes=None, faq_ids: set[str] | None = No
         if e.scene in seen:
             problems.append(f"{where}: duplicate scene")
         seen.add(e.scene)
-        for c in e.citations:
-            if not statutes.has_law(c.law):
-                problems.append(f"{where}: unknown law {c.law!r}")
-            elif statutes.get(c.law, c.article) is None:
-                problems.append(f"{where}: {c.law} has no article {c.article}")
+        problems.extend(statutes.citation_problems(where, e.citations))
         for q in e.quotes:
             article = statutes.get(q.law, q.article)
             quoted = _paragraph(article.text, q.paragraph) if article else None

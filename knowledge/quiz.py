@@ -185,11 +185,7 @@ def check(quiz_dir: Path | None = None, statutes=None, faq_ids: set[str] | None 
         if q.id in seen:
             problems.append(f"{where}: duplicate id (also in {seen[q.id]})")
         seen.setdefault(q.id, q.source)
-        for c in q.citations:
-            if not statutes.has_law(c.law):
-                problems.append(f"{where}: unknown law {c.law!r}")
-            elif statutes.get(c.law, c.article) is None:
-                problems.append(f"{where}: {c.law} has no article {c.article}")
+        problems.extend(statutes.citation_problems(where, q.citations))
         if q.faq and q.faq not in faq_ids:
             problems.append(f"{where}: no FAQ entry {q.faq!r}")
     have = {q.category for q in questions}

@@ -208,6 +208,17 @@ class Statutes:
         v = self._versions.get(law)
         return v.superseded if v else None
 
+    def citation_problems(self, where: str, citations) -> list[str]:
+        """One line per citation (anything with .law and .article) that does not resolve here:
+        the check shared by the FAQ, the quiz and the exhibits."""
+        problems = []
+        for c in citations:
+            if not self.has_law(c.law):
+                problems.append(f"{where}: unknown law {c.law!r}")
+            elif self.get(c.law, c.article) is None:
+                problems.append(f"{where}: {c.law} has no article {c.article}")
+        return problems
+
     def superseded_names(self) -> list[str]:
         return sorted(name for name, v in self._versions.items() if v.superseded)
 

@@ -78,11 +78,7 @@ def check(faq_dir: Path = FAQ_DIR, statutes: Statutes | None = None) -> tuple[in
             problems.append(f"{where}: missing updated date")
         if not e.citations:
             problems.append(f"{where}: no citations")
-        for c in e.citations:
-            if not statutes.has_law(c.law):
-                problems.append(f"{where}: unknown law {c.law!r}")
-            elif statutes.get(c.law, c.article) is None:
-                problems.append(f"{where}: {c.law} has no article {c.article}")
+        problems.extend(statutes.citation_problems(where, e.citations))
 
     questions = [_plain(e.question) for e in entries]
     if len(questions) > 1:

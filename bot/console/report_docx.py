@@ -18,14 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Pt
 from PIL import Image, ImageDraw, ImageFont
 
-from ..drafts.render_docx import _font
+from ..drafts.render_docx import _font, a4_document
 from . import annual, charts
 
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "宋体", "黑体", "楷体", "仿宋"
@@ -131,18 +129,7 @@ def render_report(report, town: str, today: dt.date | None = None) -> bytes:
     """report: stats.report_for(pufa, year) for the whole year (activities and outreach filled)."""
     today = today or dt.date.today()
     p = annual.sentences(report, town)
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = BODY_FONT, BODY
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    props = doc.core_properties
-    props.title = f"{town}{report.year}年度法治政府建设工作报告（司法所部分）"
-    props.author = props.last_modified_by = f"{town}司法所"
-    props.comments = ""
+    doc = a4_document(BODY_FONT, BODY, f"{town}{report.year}年度法治政府建设工作报告（司法所部分）", f"{town}司法所")
 
     _para(doc, f"{town}{report.year}年度法治政府建设工作报告", "title")
     _para(doc, "（司法所部分·草稿）", "caption")
