@@ -24,12 +24,11 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
 
 import cn2an
 import redis
 
-from .store import Keys
+from .store import Keys, Record
 
 KINDS = ("宣讲/讲座", "宣传周", "进村入户", "法治文化阵地", "线上")
 KIND_ALIASES = {"宣讲": "宣讲/讲座", "讲座": "宣讲/讲座", "宣讲讲座": "宣讲/讲座", "宣传": "宣传周",
@@ -56,15 +55,8 @@ class ActivityError(ValueError):
         super().__init__("；".join(errors.values()))
 
 
-@dataclass
-class Activity:
-    data: dict
-
-    def __getattr__(self, item):
-        try:
-            return self.data[item]
-        except KeyError:
-            raise AttributeError(item) from None
+class Activity(Record):
+    """An activity as stored (its Redis hash)."""
 
     @property
     def month(self) -> str:

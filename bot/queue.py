@@ -28,7 +28,7 @@ import redis
 
 from . import metrics
 from .privacy import hash_openid
-from .store import Keys
+from .store import Keys, Record
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +123,8 @@ class TicketError(Exception):
     """A refused queue operation; the message is for the staff member."""
 
 
-@dataclass
-class Ticket:
-    data: dict
-
-    def __getattr__(self, item):
-        try:
-            return self.data[item]
-        except KeyError:
-            raise AttributeError(item) from None
+class Ticket(Record):
+    """A ticket as stored (its Redis hash)."""
 
     @property
     def number(self) -> str:

@@ -9,6 +9,8 @@ Every key is namespaced with the configured prefix (default "pufa:").
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import logging
 import os
 import re
@@ -152,3 +154,16 @@ class GapLog:
         import json
 
         return [json.loads(x) for x in self.r.lrange(self.key, 0, limit - 1)]
+
+
+@dataclass
+class Record:
+    """A record stored as a Redis hash (a ticket, an activity), its fields read as attributes."""
+
+    data: dict
+
+    def __getattr__(self, item):
+        try:
+            return self.data[item]
+        except KeyError:
+            raise AttributeError(item) from None

@@ -2,7 +2,6 @@
 one message, and an entry's conditional notes (issue 14)."""
 from __future__ import annotations
 
-import textwrap
 
 import pytest
 
