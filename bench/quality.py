@@ -77,6 +77,13 @@ def main() -> None:
     by_style = Counter(r["style"] for r in heldout)
     hits = Counter(r["style"] for r in heldout if systems["ours"].top(r["q"], 1)[0].id == r["id"])
     print("ours, top-1 by style: " + ", ".join(f"{s} {hits[s] / n:.0%} ({n})" for s, n in sorted(by_style.items())))
+    # The set as it was before issue 13 (577 questions) and the fresh questions on its new topics.
+    for label, rows in (("original set", [r for r in heldout if not r.get("topic")]),
+                        ("issue-13 new topics", [r for r in heldout if r.get("topic")])):
+        if rows:
+            t1 = sum(systems["ours"].top(r["q"], 1)[0].id == r["id"] for r in rows)
+            t3 = sum(r["id"] in [e.id for e in systems["ours"].top(r["q"])] for r in rows)
+            print(f"ours, {label} ({len(rows)}): top-1 {t1 / len(rows):.1%}, top-3 {t3 / len(rows):.1%}")
 
     from bot import create_app
     from handlers.router import route_for

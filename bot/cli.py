@@ -59,7 +59,8 @@ def chat_command(openid, aes, url):
         return sim.unwrap(params, text)
 
     click.echo(f"普法助手模拟聊天（openid={openid}{'，安全模式' if aes else ''}）。直接输入问题；"
-               "“/关注” 模拟关注，“/语音 文字” 模拟语音，“/点击 KEY” 模拟菜单，Ctrl-D 退出。")
+               "“/关注” 模拟关注，“/语音 文字” 模拟语音，“/点击 KEY” 模拟菜单，"
+               "“/扫码 SCENE” 模拟扫展点二维码（“/关注 SCENE” 为新用户扫码关注），Ctrl-D 退出。")
     first = post(sim.event("subscribe"))
     if first:
         click.echo(f"\n助手> {first}\n")
@@ -72,8 +73,11 @@ def chat_command(openid, aes, url):
         line = line.strip()
         if not line:
             continue
-        if line == "/关注":
-            xml = sim.event("subscribe")
+        if line.startswith("/关注"):  # "/关注 SCENE": a new follower who scanned an exhibit's code
+            scene = line[3:].strip()
+            xml = sim.event("subscribe", key=f"qrscene_{scene}" if scene else "")
+        elif line.startswith("/扫码"):
+            xml = sim.event("SCAN", key=line[3:].strip())
         elif line.startswith("/语音"):
             xml = sim.voice(line[3:].strip() or None)
         elif line.startswith("/点击"):
