@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests import test_answers_table as table
 
@@ -31,19 +30,7 @@ CHECKS = {
 }
 
 
-def _rows():
-    """The rows with the line each one starts on (for readable ids)."""
-    loader = yaml.SafeLoader(HELDOUT.read_text(encoding="utf-8"))
-    try:
-        root = loader.get_single_node()
-        rows = loader.construct_document(root)
-        lines = [node.start_mark.line + 1 for node in root.value]
-    finally:
-        loader.dispose()
-    return list(zip(lines, rows))
-
-
-ROWS = _rows()
+ROWS = table._load(HELDOUT)
 
 
 def test_heldout_table_is_well_formed():

@@ -34,9 +34,9 @@ DATE_KEYS = {"day", "precision", "lunar"}
 AMOUNT_KEYS = {"yuan", "per"}
 
 
-def _load():
-    """The rows with the line each one starts on."""
-    loader = yaml.SafeLoader(TABLE.read_text(encoding="utf-8"))
+def _load(path=TABLE):
+    """The rows of an answers table with the line each one starts on (for readable ids)."""
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
     try:
         root = loader.get_single_node()
         rows = loader.construct_document(root)
