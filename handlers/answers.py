@@ -326,7 +326,7 @@ _DATE_RE = re.compile(
     r"^(?:(?P<year>\d{4}|\d{2}|[〇零一二三四五六七八九]{2,4})年|(?P<rel>大前年|前年|去年|上一年|上年|今年|本年|明年|后年))?"
     r"(?P<lunar1>农历|阴历|老历|旧历)?"
     r"(?:(?P<leap>闰)?(?P<month>正|腊|冬|\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?(?P<part>初(?![一二三四五六七八九十])|中旬|中|底|末|下旬|上旬)?)?"
-    r"(?:(?P<day>初[一二三四五六七八九十]|\d{1,2}|[一二三四五六七八九十廿卅]{1,3})[日]?)?$")
+    r"(?:(?P<day>初[一二三四五六七八九十]|\d{1,2}|[一二三四五六七八九十廿卅]{1,3})(?P<ri>日)?)?$")
 _FILLER_HEAD = re.compile(r"^(?:大概|大约|差不多|好像|好像是|应该|应该是|可能|可能是|估计|约|就|是|在|那是|就是)+")
 _FILLER_TAIL = re.compile(r"(?:左右|前后|上下|那会儿?|那时候?|的时候|时候|那天|那一天|的样子|吧|的|了|啊|呀|哦|借的|借给他的|给的|"
                           r"开始的|开始|还|还钱|还清)+$")
@@ -419,6 +419,11 @@ def _resolve(m: re.Match, today: dt.date, past: bool) -> DateAnswer:
                  or (day_word or "").startswith(("初", "廿", "卅")))
     month = {"正": 1, "冬": 11, "腊": 12}.get(month_word or "") or (_number(month_word) if month_word else None)
     day = _number(day_word) if day_word else None
+    if (not lunar and month is not None and day is not None and not g["ri"]
+            and not any(c.isdigit() for c in month_word + day_word)):
+        # "八月十五" with neither 农历 nor 号/日: people say it of both calendars (中秋 …) — ask back.
+        return DateAnswer(None, error=f"您说的“{month_word}月{day_word}”是农历还是公历（阳历）？"
+                                      f"农历请说“农历{month_word}月{day_word}”，公历请说“{month}月{day}号”。")
     precision = "day" if day is not None else "month" if month is not None else "year"
     year_given = bool(g["year"] or g["rel"])
     today_lunar = LunarDate.from_solar_date(today.year, today.month, today.day)
