@@ -123,11 +123,6 @@ def _info_version(info: list[str], path: Path) -> Version:
     return Version(date=date, kind=kind, in_force=in_force)
 
 
-def parse_law_file(path: Path) -> tuple[str, dict[int, str]]:
-    name, articles, _ = parse_law(path)
-    return name, articles
-
-
 def parse_law(path: Path) -> tuple[str, dict[int, str], Version]:
     """The law's short name, its articles, and which version the text is."""
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -39,32 +39,27 @@ def pufa():
     return current_app.extensions["pufa"]
 
 
-def town_required(view):
-    """Pages for the town's judicial office only (403 for village mediators)."""
+def _allowed_only(who):
+    """A view decorator: sign-in first, then 403 unless who(current_user)."""
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        if not current_user.is_town:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not who(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def admin_required(view):
-    """Staff management: town staff with the admin flag only (403 for everyone else)."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+# Pages for the town's judicial office only (403 for village mediators).
+town_required = _allowed_only(lambda user: user.is_town)
+# Staff management: town staff with the admin flag only (403 for everyone else).
+admin_required = _allowed_only(lambda user: user.is_admin)
 
 
 # POSTs without the CSRF check: signing out must work from a page whose token has expired.
