@@ -200,6 +200,13 @@ def _fit(t: str, alias: str) -> float:
     return _lcs(t, alias) / len(t)
 
 
+def share_in(text: str, option: str) -> float:
+    """The share of the answer's characters found, in order, in the option's words
+    (0 for an empty answer): 可以不给 in 可以不给吧 → 0.8, in 老板拖欠工资不给怎么办 → 0.18."""
+    t = basic(text)
+    return max((_lcs(t, alias) / len(t) for alias in _aliases(option)), default=0.0) if t else 0.0
+
+
 def _span(t: str, alias: str) -> tuple[int, int]:
     """The longest piece of the answer t found in alias: (length, where it starts in t)."""
     best = (0, 0)

@@ -22,7 +22,7 @@ import redis
 
 from knowledge.quiz import QUIZ_CATEGORIES, TRUEFALSE, XIANFA, load_questions
 
-from .answers import choose, yes_no
+from .answers import choose, ordinal, share_in, yes_no
 from .base import EVENT, TEXT, VOICE, Context, Incoming
 from .conversation import END, Conversation, State, Step
 
@@ -211,9 +211,18 @@ def is_question(text: str, ctx: Context) -> bool:
     """A real question typed mid-round (answered, then the round goes on) — never an answer."""
     from .intake import is_question as clearly_a_question
 
+    if not clearly_a_question(text, ctx):
+        return False
     _, q, order = _current(ctx)
     meant, ambiguous = understand(text, q, order)
-    return meant is None and not ambiguous and clearly_a_question(text, ctx)
+    if meant is None and not ambiguous:
+        return True
+    # A question that merely holds an option's words ("老板拖欠工资不给怎么办？" ⊃ "可以不给")
+    # is still a question: a pick is a number, or words mostly of one option.
+    if ordinal(text) is not None:
+        return False
+    options = _TRUEFALSE_WORDS if q.kind == TRUEFALSE else q.options
+    return max(share_in(text, option) for option in options) < 0.5
 
 
 def answer_question(msg: Incoming, ctx: Context) -> str | None:

@@ -263,11 +263,18 @@ def test_kb_check_catches_a_bad_quiz_citation(runner, tmp_path, monkeypatch):
     assert "quiz-labor-099: no FAQ entry 'labor-999'" in out
 
 
-def test_a_real_question_mid_round_is_answered_and_the_round_goes_on(app, client, not_constitution_week):
-    v = Villager(client, "o_quiz_asks")
-    v.say("答题")
-    reply = v.say("老板拖欠工资不给怎么办？")
+def test_a_real_question_mid_round_is_answered_and_the_round_goes_on(app, client, not_constitution_week,
+                                                                     monkeypatch):
+    """Whatever question is shown — even one whose option "可以不给" is inside the villager's
+    "…不给怎么办？" — a real question is answered, not taken for a pick."""
     kb = app.extensions["pufa"].services.kb
-    assert kb.by_id["labor-001"].reply_text()[:30] in reply
-    assert "我们接着答题" in reply and "第1题（共5题）" in reply
-    assert _round(app, v.openid)[0]["state"] == "q:0"
+    bank = load_questions()
+    for first in bank:
+        monkeypatch.setattr(quiz, "draw", lambda questions, rng, week, n=5, first=first:
+                            [first] + [q for q in questions if q.id != first.id][:n - 1])
+        v = Villager(client, f"o_quiz_asks_{first.id}")
+        v.say("答题")
+        reply = v.say("老板拖欠工资不给怎么办？")
+        assert kb.by_id["labor-001"].reply_text()[:30] in reply, first.id
+        assert "我们接着答题" in reply and "第1题（共5题）" in reply, first.id
+        assert _round(app, v.openid)[0]["state"] == "q:0", first.id
