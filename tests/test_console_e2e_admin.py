@@ -100,8 +100,9 @@ def test_statistics_tables_scroll_sideways_with_a_hint_on_a_phone(app, live_serv
             assert before["x"] > 360  # 合计 is off to the right …
             monthly.hover()
             page.mouse.wheel(2000, 0)  # … until the table is scrolled sideways
-            for _ in range(50):  # (the page's CSP forbids wait_for_function's eval)
-                if monthly.evaluate("b => b.scrollLeft") > 0:
+            for _ in range(50):  # until it has reached the end (a wheel may scroll smoothly, in steps;
+                # the page's CSP forbids wait_for_function's eval)
+                if monthly.evaluate("b => b.scrollLeft + b.clientWidth >= b.scrollWidth - 1"):
                     break
                 page.wait_for_timeout(100)
             after = page.locator("section", has=page.get_by_role("heading", name="按月")).locator(
