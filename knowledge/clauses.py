@@ -29,8 +29,11 @@ RUN_ON_AT = 16  # a clause this long without punctuation may be a voice run-on
 MIN_TAIL = 4  # shortest repeated tail that is dropped
 SPECIFIC_AT = 6  # content characters (cue words aside) a question clause needs to be weighed on its own
 
-_SPLIT = re.compile(r"[，,。．.？?！!；;…:：~～\s\n]+")
-# Connectives that open a new clause in speech; a run-on is cut before them.
+_SPLIT = re.compile(r"[，,。．.？?！!；;…:：~～“”‘’\"「」『』（）()\s\n]+")
+# Connectives that open a new clause in speech; a run-on is cut before them. They say how
+# the story goes on, not what it is about: never a key fact of the story.
+CONNECTIVES = ("但是", "可是", "结果", "后来", "然后", "所以", "因为", "如果", "现在", "那么", "当时",
+               "之后", "以后", "于是", "而且", "并且", "或者", "还是", "虽然", "不过", "只是", "就是")
 _OPENERS = re.compile(
     r"(?=请问|我想问|想问一下|想咨询|我想知道|但是|可是|结果|后来|然后|所以|因为|如果|现在|"
     r"这种情况|这种事|这样的话|那么|那我)")
@@ -45,6 +48,9 @@ _CUE_WORDS = re.compile(
     r"可以|能|会|要|不")
 # A question that points back at the story ("这份合同能不认吗") takes the clause before it.
 _REFERS_BACK = re.compile(r"这|那|此|上述|以上")
+# A story clause that opens with "if / because / but" right before a question is its condition
+# ("但因为监控不全，事故怎么认定"; "如果离婚的话，孩子归谁"): it is weighed with the question.
+_CONDITION = re.compile(r"^(如果|要是|假如|万一|因为|由于|既然|但是|但|可是|可)")
 # Who and what thing: kept from the story when the question clause is weighed.
 # Written in the normalised form (knowledge/synonyms.yaml maps 媳妇→老婆, 工钱→工资 …).
 FACT_WORDS = (
@@ -77,10 +83,14 @@ class Focus:
         return " ".join((*self.facts, *more_facts, *self.questions))
 
 
+# A question ends at 吗: in a run-on, what follows it is a new clause ("…要付抚养费吗带过去的闺女算…").
+_ASKED = re.compile(r"(?<=吗)(?!啡)")
+
+
 def _run_on_split(piece: str) -> list[str]:
     if len(piece) < RUN_ON_AT:
         return [piece]
-    parts = [p for p in _OPENERS.split(piece) if p]
+    parts = [p for part in _ASKED.split(piece) for p in _OPENERS.split(part) if p]
     out: list[str] = []
     for p in parts:  # a connective with too little after it stays with its clause
         if out and (len(p) < 4 or len(out[-1]) < 4):
@@ -90,23 +100,41 @@ def _run_on_split(piece: str) -> list[str]:
     return out
 
 
-def _drop_repeated_tail(pieces: list[str]) -> list[str]:
-    """Drop the end of the message when it repeats text said just before
-    (voice input and copy-paste double the last words)."""
-    joined = "".join(pieces)
+def _repeated_tail(joined: str) -> int:
+    """How many characters at the end repeat text said before them (0: none)."""
     n = len(joined)
     for size in range(n // 2, MIN_TAIL - 1, -1):
         if joined[n - size:] in joined[:n - size]:
-            break
-    else:
-        return pieces
-    keep, cut = [], n - size
-    for p in pieces:
-        if cut <= 0:
-            break
-        keep.append(p[:cut])
-        cut -= len(p)
-    return keep
+            return size
+    return 0
+
+
+def _drop_repeated_tail(pieces: list[str]) -> list[str]:
+    """Drop the end of the message while it repeats text said just before
+    (voice input and copy-paste double, or treble, the last words)."""
+    while True:
+        joined = "".join(pieces)
+        size = _repeated_tail(joined)
+        if not size:
+            return pieces
+        keep, cut = [], len(joined) - size
+        for p in pieces:
+            if cut <= 0:
+                break
+            keep.append(p[:cut])
+            cut -= len(p)
+        pieces = keep
+
+
+@per_message
+def without_repeated_tail(text: str) -> str:
+    """The message with a repeated tail dropped (its clauses joined by "，"), or the
+    message itself when it has none: what the whole message is matched as."""
+    pieces = [p for p, _ in _raw_pieces(text)]
+    kept = _drop_repeated_tail(pieces)
+    if kept == pieces:
+        return text
+    return "，".join(p for p in kept if p)
 
 
 def _is_question(piece: str, raw_end: str) -> bool:
@@ -171,8 +199,10 @@ def focus(text: str) -> Focus | None:
     used: set[int] = set()
     for i, c in enumerate(clauses):
         if c.question and _content(c.text) >= SPECIFIC_AT:
-            j = i - 1 if i and _REFERS_BACK.search(c.text) and i - 1 not in used else i
-            used.update(range(j, i + 1))  # "这份合同…": the clause before says which
+            back = i and (_REFERS_BACK.search(c.text) or (
+                _CONDITION.match(clauses[i - 1].text) and not clauses[i - 1].question))
+            j = i - 1 if back and i - 1 not in used else i
+            used.update(range(j, i + 1))  # "这份合同…"/"如果…": the clause before says which
             questions.append("".join(x.text for x in clauses[j:i + 1]))
     if not questions:
         return None  # only "怎么办"/"这合理不": the story is the question

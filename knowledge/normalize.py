@@ -17,9 +17,18 @@ from . import KNOWLEDGE_DIR
 from .memo import per_message
 
 FILLERS = (
-    "我想问一下", "我想咨询一下", "我想咨询", "想问一下", "请问一下", "我想问", "请问", "问一下",
-    "你好", "您好", "在吗", "那个", "这个事", "谢谢", "麻烦", "帮我看看",
+    # courtesy and asking phrases of real consultations: they say "this is a question", not what about
+    "我想问的是", "想问的是", "我想问一下", "我想咨询一下", "我想咨询", "想咨询一下", "想问一下", "请问一下",
+    "律师您好", "律师你好", "谢谢律师", "请问您", "我想问", "请问", "问一下",
+    "你好", "您好", "在吗", "那个", "这个事", "非常感谢", "谢谢您", "谢谢", "麻烦了", "麻烦", "帮我看看",
+    "帮忙看看", "在线等", "急急急", "求解答",
 )
+# A word said twice in a row by voice input or a stutter ("双方双方", "还有一个还有一个"): said once.
+_STUTTER = re.compile(r"([\u4e00-\u9fff]{2,6})\1+")
+# Calendar dates in digits (2019年2月份, 8月30日, 3.10日): when something happened, not what it is about.
+# Durations (30天, 三年, 20年) are kept: they change the answer.
+_DATES = re.compile(r"\d{4}年(?:\d{1,2}月份?(?:\d{1,2}[日号])?)?|\d{1,2}月(?:份|\d{1,2}[日号])|"
+                    r"\d{1,2}[.．]\d{1,2}[日号]")
 # Modal particles, dropped where a clause ends (not inside words like 怎么/什么).
 _FINAL_PARTICLES = re.compile(r"[呢啊吗吧呀哦嗯啦哈么]+(?=[\W_]|$)", re.UNICODE)
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -59,8 +68,9 @@ def basic(text: str) -> str:
 
 @per_message
 def normalize(text: str) -> str:
-    text = _PUNCT.sub("", _FINAL_PARTICLES.sub("", _simplified(text)))
+    text = _PUNCT.sub("", _FINAL_PARTICLES.sub("", _DATES.sub(" ", _simplified(text))))
     for filler in FILLERS:
         text = text.replace(filler, "")
+    text = _STUTTER.sub(r"\1", text)
     pattern, mapping = _synonyms()
     return pattern.sub(lambda m: mapping[m.group(0)], text)

@@ -37,13 +37,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
+import jieba.posseg
 import numpy as np
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .categories import CATEGORIES
-from .clauses import focus
+from .clauses import CONNECTIVES, LONG_AT, focus, without_repeated_tail
 from .faq import Entry, load_entries
 from .memo import per_message
 from .normalize import load_synonyms, normalize
@@ -59,6 +60,10 @@ SUGGEST_AT = 19.0  # below this, nothing is offered
 CANDIDATES = 32  # entries re-scored by rapidfuzz
 SPECIFIC_DF = 20  # a story word in at most this many entries' phrasings is a key fact
 FOCUS_SHARE = 0.3  # a long message's score: this much from its question and key facts, the rest from all of it
+# jieba's dictionary word classes that carry no topic (conjunctions, prepositions, pronouns,
+# particles, interjections, onomatopoeia): a story word of these is no key fact. Time, place and
+# number words (去年, 里面, 一半) may be one.
+FUNCTION_TAGS = ("c", "p", "r", "u", "y", "e", "o")
 STOP_TOKENS = frozenset("我 的 了 是 在 有 和 就 都 也 要 会 能 可以 怎么 怎么办 什么 吗 不 他 她 它 们 这 那 个 吧 呢 啊".split())
 
 
@@ -207,7 +212,7 @@ class KnowledgeBase:
         for i in range(len(entries)):
             for t in {t for toks in self._toks[starts[i]:self._starts[i + 1]] for t in toks.split()}:
                 df[t] = df.get(t, 0) + 1
-        self._specific = frozenset(t for t, n in df.items() if len(t) >= 2 and n <= SPECIFIC_DF)
+        self._specific = frozenset(t for t, n in df.items() if len(t) >= 2 and n <= SPECIFIC_DF and _topical(t))
         if entries:
             self._entry_index = SparseIndex(
                 [self._merge(text_views[starts[i]:self._starts[i + 1]]) for i in range(len(entries))])
@@ -224,8 +229,10 @@ class KnowledgeBase:
     def scores(self, query: str) -> tuple[np.ndarray, str]:
         """Blended score per entry (0–100), and the normalised query; a long
         message's score also weighs its question and key facts."""
-        per_entry, norm = self._scores(query)
         f = focus(query)
+        # a long message is matched without the words its voice input repeated at the end
+        long = len(normalize(query)) >= LONG_AT
+        per_entry, norm = self._scores(without_repeated_tail(query) if long else query)
         if f is not None and len(self.entries):
             focused, _ = self._scores(f.text(self._story_facts(f)))
             per_entry = (1 - FOCUS_SHARE) * per_entry + FOCUS_SHARE * focused
@@ -309,6 +316,15 @@ class KnowledgeBase:
                 if len(found) == 2:
                     return found[0], found[1]
         return None
+
+
+def _topical(word: str) -> bool:
+    """Whether a word may be a key fact of a story: not a connective (但是/然后/因为),
+    not a number or date, not of a function word class in jieba's dictionary."""
+    if word in CONNECTIVES or any(ch.isdigit() for ch in word):
+        return False
+    tag = jieba.posseg.dt.word_tag_tab.get(word, "x")
+    return not tag.startswith(FUNCTION_TAGS)
 
 
 def _confident(matches: list[Match]) -> bool:

@@ -163,3 +163,88 @@ def test_validator_reports_bad_notes(tmp_path):
     assert "note 1 needs a non-empty `when`" in problems and "note 1 has no text" in problems
     assert "note 2 needs a non-empty `when`" in problems  # "吗" is nothing once normalised
     assert "answer with note 2 and its citations is" in problems and "over 2048" in problems
+
+
+# --- real consultations' noise (issue 14, matcher): written for this test, not taken from any evaluation set
+
+
+def test_courtesy_dates_and_stutters_are_not_matched():
+    from knowledge.normalize import normalize
+    # courtesy and asking phrases say "this is a question", not what it is about
+    assert normalize("律师您好，我想问的是邻居占了我家的地，谢谢律师，在线等") == "邻居占了我家的地"
+    # calendar dates in digits are dropped; durations, which change the answer, are kept
+    assert normalize("2023年5月份进的厂，8月30日走的，3.10日发工资") == "进的厂走的发工资"
+    assert normalize("干了20年，欠了30天工资") == "干了20年欠了30天工资"
+    # a word voice input said twice in a row counts once; single-character doubles stay
+    assert normalize("俺俩俺俩吵起来了，双方双方都动了手，妈妈天天哭") == "我俩吵起来了双方都动了手妈妈天天哭"
+
+
+NOISY = ("labor-001", "律师您好，俺在镇上的砖厂干了八个月，2024年3月份进的厂，老板一直拖着不给工钱，说等年底，"
+                      "到现在12月20日了还是不给，在线等，俺这工钱咋要回来？谢谢律师")
+
+
+def test_a_noisy_consultation_still_finds_its_entry():
+    kb = load_knowledge_base()
+    decision = kb.decide(NOISY[1])
+    assert decision.kind in ("answer", "suggest") and decision.best.entry.id == NOISY[0]
+    # the same message without the noise scores the same as with it
+    bare = "俺在镇上的砖厂干了八个月，进的厂，老板一直拖着不给工钱，说等年底，到现在了还是不给，俺这工钱咋要回来？"
+    assert decision.best.score == kb.search(bare, 1)[0].score
+
+
+def test_a_trebled_tail_is_dropped_and_the_whole_message_matched_without_it():
+    from knowledge.clauses import without_repeated_tail
+    message = ("邻居家盖房子 把墙垒到俺家地里来了 占了快一尺 俺找村里调解 他也不听 "
+               "这地界的事咋解决咋解决地界的事咋解决地界的事咋解决")
+    assert split(message)[-1].text == "这地界的事咋解决咋解决"  # each repeat of the tail is gone
+    assert without_repeated_tail(message).endswith("这地界的事咋解决咋解决")
+    kb = load_knowledge_base()
+    assert kb.decide(message).best.entry.id == "neighbor-001"
+    assert focus(message) is None  # the question is a bare 咋解决: the story is the question …
+    scored, _ = kb.scores(message)  # … matched as a whole, without the repeats
+    assert (scored == kb._scores(without_repeated_tail(message))[0]).all()
+    assert not (scored == kb._scores(message)[0]).all()
+    # a message without a repeated tail is matched as it is
+    assert without_repeated_tail(LONG[0][1]) == LONG[0][1]
+
+
+def test_connectives_are_no_key_facts_of_the_story():
+    kb = load_knowledge_base()
+    message = ("我骑着电瓶车在村口路上走，然后后面一辆小轿车把我撞了，所以腿骨折了住了半个月院，"
+               "但是对方说是我自己拐弯没看车，这个事故责任到底怎么认定？")
+    facts = kb._story_facts(focus(message))
+    assert not {"然后", "所以", "但是", "因为", "我", "对方"} & set(facts)
+    assert "骨折" in facts or "轿车" in facts  # what the story is about stays
+
+
+def test_a_condition_before_the_question_is_weighed_with_it():
+    message = ("我骑着电瓶车在村口路上走，后面一辆小轿车把我撞了，腿骨折了住了半个月院，"
+               "但因为当时没有监控也没人看见，这事故责任怎么认定？")
+    f = focus(message)
+    assert f.questions == ("但因为当时没有监控也没人看见这事故责任怎么认定",)
+    f = focus("俺跟老公结婚八年了，有个闺女六岁，他在外头有人了，如果真离了婚，闺女的抚养权能判给俺吗？")
+    assert f.questions == ("如果真离了婚闺女的抚养权能判给俺吗",)
+    # a question of its own before the question is not taken as its condition
+    f = focus("我家老人走了留下三间房，但是没留遗嘱吗，兄弟几个为分房子吵翻了，闺女能分到房子吗？")
+    assert f.questions[-1] == "闺女能分到房子吗"
+
+
+def test_a_question_ends_at_ma_in_a_voice_run_on(villager):
+    message = "俺跟老公过不下去了 俩人都商量好了 去民政局协议离婚要办啥手续吗孩子才三岁离了以后孩子归谁抚养"
+    assert [c.text for c in split(message)][-2:] == ["去民政局协议离婚要办啥手续吗", "孩子才三岁离了以后孩子归谁抚养"]
+    kb = load_knowledge_base()
+    decision = kb.decide(message)
+    assert decision.best.entry.id == "marriage-001" and decision.also.entry.id == "marriage-007"
+    assert villager.say(message).endswith("（回复2看答案）")
+    assert split("大夫给开了吗啡止疼，吃了以后人就不行了，医院该担责任吗")[0].text == "大夫给开了吗啡止疼"
+
+
+@pytest.mark.parametrize("entry_id,message", [
+    ("labor-019", "我在厂里干了三年，厂里一直不给交社保，我想辞工不干了，但是老板说要提前一个月打招呼，"
+                  "我不给交社保我走人能要补偿吗？"),
+    ("traffic-006", "俺骑电瓶车去赶集，在镇上十字路口跟一辆面包车撞了，俺胳膊擦伤了，车也坏了，"
+                    "对方说他是汽车俺是电瓶车，俺也得担一半，这责任咋分？"),
+])
+def test_villagers_words_for_resigning_and_e_bikes(entry_id, message):
+    decision = load_knowledge_base().decide(message)
+    assert decision.kind in ("answer", "suggest") and decision.best.entry.id == entry_id
