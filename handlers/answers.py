@@ -316,7 +316,7 @@ def which(text: str, options: list[str], indexes: tuple[int, ...]) -> str:
 @dataclass(frozen=True)
 class DateAnswer:
     day: dt.date | None  # first day of the period for month/year precision; lunar month -> its 初一
-    precision: str = ""  # "day" | "month" | "year" | "" when not understood
+    precision: str = ""  # "day" | "week" (from its Monday) | "month" | "year" | "" when not understood
     lunar: bool = False
     error: str = ""  # polite reason when understood but impossible (e.g. in the future for a past event)
 
@@ -359,6 +359,8 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
 def _period_end(day: dt.date, precision: str, lunar: bool) -> dt.date:
     if precision == "year":
         return dt.date(day.year, 12, 31)
+    if precision == "week":
+        return day + dt.timedelta(days=6)
     if precision == "month":
         if lunar:
             return day + dt.timedelta(days=lunar_month_days(day) - 1)
@@ -416,6 +418,15 @@ def _relative(t: str, today: dt.date) -> DateAnswer | None:
     if m:
         shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}[m.group(1).rstrip("个")]
         return DateAnswer(_shift_months(today.replace(day=1), shift), "month")
+    m = re.fullmatch(r"(上上个?|上个?|这个?|本|下个?|下下个?)(?:星期|周)([一二三四五六日天1-7])?", t)
+    if m:  # 上个星期 → that week (from its Monday); 上周三 → the day
+        shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}[m.group(1).rstrip("个")]
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=shift)
+        if m.group(2) is None:
+            return DateAnswer(monday, "week")
+        weekday = "一二三四五六".find(m.group(2)) if m.group(2) in "一二三四五六" else \
+            6 if m.group(2) in "日天7" else int(m.group(2)) - 1
+        return DateAnswer(monday + dt.timedelta(days=weekday), "day")
     return None
 
 
@@ -552,7 +563,8 @@ def _inside(t: str, today: dt.date, past: bool) -> DateAnswer:
 
 
 def describe(answer: DateAnswer) -> str:
-    """The date as people say it back: 2024年3月5日, 2024年3月, 2024年, 2025年农历腊月, 2026年3月3日（农历正月十五）."""
+    """The date as people say it back: 2024年3月5日, 2024年3月, 2024年, 2026年11月23日至11月29日期间 (a week),
+    2025年农历腊月, 2026年3月3日（农历正月十五）."""
     day = answer.day
     if day is None:
         return ""
@@ -567,6 +579,10 @@ def describe(answer: DateAnswer) -> str:
         return f"{day.year}年{day.month}月{day.day}日（农历{month}{LUNAR_DAYS[lunar.day - 1]}）"
     if answer.precision == "month":
         return f"{day.year}年{day.month}月"
+    if answer.precision == "week":
+        end = _period_end(day, "week", False)
+        until = f"{end.year}年{end.month}月{end.day}日" if end.year != day.year else f"{end.month}月{end.day}日"
+        return f"{day.year}年{day.month}月{day.day}日至{until}期间"
     return f"{day.year}年{day.month}月{day.day}日"
 
 

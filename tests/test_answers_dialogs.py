@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 
+import pytest
 from lunardate import LunarDate
 
 from handlers import answers
@@ -203,3 +204,24 @@ def test_answers_are_pure_functions_of_the_text_and_today():
     assert answers.parse_date("去年腊月", today) == answers.DateAnswer(dt.date(2026, 1, 19), "month", lunar=True)
     assert answers.parse_amount("三万六") == answers.Amount(36000)
     assert answers.choose("微信转的", ["给的现金", "银行转账", "微信转账"]) == answers.Choice(2)
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("上个星期", answers.DateAnswer(dt.date(2026, 11, 23), "week")),
+    ("上礼拜借给他的", answers.DateAnswer(dt.date(2026, 11, 23), "week")),
+    ("上上周", answers.DateAnswer(dt.date(2026, 11, 16), "week")),
+    ("这周一", answers.DateAnswer(dt.date(2026, 11, 30), "day")),
+    ("上周三", answers.DateAnswer(dt.date(2026, 11, 25), "day")),
+    ("上个礼拜天", answers.DateAnswer(dt.date(2026, 11, 29), "day")),
+])
+def test_weeks_as_people_say_them(said, expected):
+    """上个星期/上礼拜/上周三 (Thursday 2026-12-03): a week from its Monday, or the day named."""
+    assert answers.parse_date(said, dt.date(2026, 12, 3)) == expected
+
+
+def test_a_week_is_said_back_as_its_days_and_next_week_is_not_past():
+    today = dt.date(2026, 12, 3)
+    assert answers.describe(answers.parse_date("上个星期", today)) == "2026年11月23日至11月29日期间"
+    assert answers.describe(answers.parse_date("上周", dt.date(2027, 1, 6))) == "2026年12月28日至2027年1月3日期间"
+    assert "还没到" in answers.parse_date("下个星期", today).error
+    assert answers.parse_date("下周二", today, past=False) == answers.DateAnswer(dt.date(2026, 12, 8), "day")
