@@ -33,7 +33,8 @@ def test_what_is_not_an_amount_is_asked_again(text):
     ("2024年3月5日", "2024年3月5日"), ("2024-3-5", "2024年3月5日"), ("2024.03.05", "2024年3月5日"),
     ("去年三月五号", "2025年3月5日"), ("前年腊月", "2024年农历腊月（公历2024年12月31日至2025年1月28日）"), ("2024年3月", "2024年3月"), ("3月5日", "2026年3月5日"),
     ("12月1日", "2025年12月1日"),  # said in November: last December
-    ("2027年1月1日", None), ("2024年2月30日", None), ("上个星期", None)])
+    ("2027年1月1日", None), ("2024年2月30日", None),
+    ("上个星期", "2026年11月16日至11月22日期间"), ("下个星期", None)])
 def test_past_dates_as_a_complaint_writes_them(text, date):
     assert parse_past_date(text, TODAY) == date
 
