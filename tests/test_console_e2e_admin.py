@@ -98,13 +98,17 @@ def test_statistics_tables_scroll_sideways_with_a_hint_on_a_phone(app, live_serv
             before = page.locator("section", has=page.get_by_role("heading", name="按月")).locator(
                 "thead th").last.bounding_box()
             assert before["x"] > 360  # 合计 is off to the right …
-            monthly.hover()
-            page.mouse.wheel(2000, 0)  # … until the table is scrolled sideways
-            for _ in range(50):  # until it has reached the end (a wheel may scroll smoothly, in steps;
+            at_end = "b => b.scrollLeft + b.clientWidth >= b.scrollWidth - 1"
+            for step in range(60):  # … until the table is scrolled sideways to its end (a wheel may scroll
+                # smoothly, in steps, and headless Chromium now and then drops one: wheel again each second;
                 # the page's CSP forbids wait_for_function's eval)
-                if monthly.evaluate("b => b.scrollLeft + b.clientWidth >= b.scrollWidth - 1"):
+                if monthly.evaluate(at_end):
                     break
+                if step % 10 == 0:
+                    monthly.hover()
+                    page.mouse.wheel(2000, 0)
                 page.wait_for_timeout(100)
+            assert monthly.evaluate(at_end), "the table did not scroll sideways"
             after = page.locator("section", has=page.get_by_role("heading", name="按月")).locator(
                 "thead th").last.bounding_box()
             assert after["x"] + after["width"] <= 361
