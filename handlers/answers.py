@@ -327,6 +327,10 @@ LUNAR_DAYS = tuple(["初" + d for d in "一二三四五六七八九十"] + ["十
 _REL_YEARS = {"大前年": -3, "前年": -2, "去年": -1, "上一年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "后年": 2}
 _REL_DAYS = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2,
              "大后天": 3}
+# 上个月/下周: how many months or weeks from this one
+_REL_SHIFT = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}
+# 周三/星期日/礼拜天/周7: days after Monday
+_WEEKDAYS = {**{d: i for i, d in enumerate("一二三四五六日")}, "天": 6, **{str(i + 1): i for i in range(7)}}
 _CN_NUM = "〇零一二两三四五六七八九十廿卅"
 _NUM = rf"\d+|[{_CN_NUM}]+"
 _DATE_RE = re.compile(
@@ -416,17 +420,14 @@ def _relative(t: str, today: dt.date) -> DateAnswer | None:
         return DateAnswer(_shift_months(today.replace(day=1), sign * months), "month")
     m = re.fullmatch(r"(上上个?|上个?|这个?|本|下个?|下下个?)月", t)
     if m:
-        shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}[m.group(1).rstrip("个")]
+        shift = _REL_SHIFT[m.group(1).rstrip("个")]
         return DateAnswer(_shift_months(today.replace(day=1), shift), "month")
     m = re.fullmatch(r"(上上个?|上个?|这个?|本|下个?|下下个?)(?:星期|周)([一二三四五六日天1-7])?", t)
     if m:  # 上个星期 → that week (from its Monday); 上周三 → the day
-        shift = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}[m.group(1).rstrip("个")]
-        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=shift)
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=_REL_SHIFT[m.group(1).rstrip("个")])
         if m.group(2) is None:
             return DateAnswer(monday, "week")
-        weekday = "一二三四五六".find(m.group(2)) if m.group(2) in "一二三四五六" else \
-            6 if m.group(2) in "日天7" else int(m.group(2)) - 1
-        return DateAnswer(monday + dt.timedelta(days=weekday), "day")
+        return DateAnswer(monday + dt.timedelta(days=_WEEKDAYS[m.group(2)]), "day")
     return None
 
 
