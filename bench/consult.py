@@ -21,6 +21,7 @@ import json
 import logging
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 
 from common import EVAL_DIR, ROOT, lawbench_rows
 
@@ -30,6 +31,20 @@ OUT_DIR = ROOT / "bench" / "out"
 def holdout_ids() -> set[str]:
     lines = (EVAL_DIR / "consult_holdout_ids.txt").read_text(encoding="utf-8").splitlines()
     return {x.strip() for x in lines if x.strip() and not x.startswith("#")}
+
+
+@contextmanager
+def quiet_bot():
+    """The bot's services on a throw-away instance folder (its own embedded Redis),
+    inside an app context, recording no usage and no knowledge gaps."""
+    from bot import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "INSTANCE_PATH": tmp, "ENVIRON": {}})
+        pufa = app.extensions["pufa"]
+        pufa.services.usage = pufa.services.gaps = None  # nothing recorded
+        with app.app_context():
+            yield pufa
 
 
 def ask(pufa, question: str) -> dict:
@@ -68,26 +83,20 @@ def main() -> None:
     splits = ("heldout", "dev") if args.split == "all" else (args.split,)
     logging.getLogger().setLevel(logging.WARNING)
 
-    from bot import create_app
-
     OUT_DIR.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "INSTANCE_PATH": tmp, "ENVIRON": {}})
-        pufa = app.extensions["pufa"]
-        pufa.services.usage = pufa.services.gaps = None  # nothing recorded
-        with app.app_context():
-            for split in splits:
-                chosen = [r for r in rows if (r["id"] in held) == (split == "heldout")]
-                bands: Counter = Counter()
-                path = OUT_DIR / f"consult_{split}.jsonl"
-                with path.open("w", encoding="utf-8") as out:
-                    for r in chosen:
-                        result = ask(pufa, r["question"])
-                        bands[result["band"]] += 1
-                        out.write(json.dumps({"id": r["id"], "split": split, "question": r["question"],
-                                              **result}, ensure_ascii=False) + "\n")
-                print(f"{split}: {len(chosen)} rows → {path.relative_to(ROOT)}; "
-                      + ", ".join(f"{b} {n}" for b, n in bands.most_common()))
+    with quiet_bot() as pufa:
+        for split in splits:
+            chosen = [r for r in rows if (r["id"] in held) == (split == "heldout")]
+            bands: Counter = Counter()
+            path = OUT_DIR / f"consult_{split}.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for r in chosen:
+                    result = ask(pufa, r["question"])
+                    bands[result["band"]] += 1
+                    out.write(json.dumps({"id": r["id"], "split": split, "question": r["question"],
+                                          **result}, ensure_ascii=False) + "\n")
+            print(f"{split}: {len(chosen)} rows → {path.relative_to(ROOT)}; "
+                  + ", ".join(f"{b} {n}" for b, n in bands.most_common()))
 
 
 if __name__ == "__main__":

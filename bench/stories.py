@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
 from common import ROOT
-from consult import ask
+from consult import ask, quiet_bot
 
 FILES = (ROOT / "tests" / "data" / "stories" / "dev.yaml", ROOT / "bench" / "data" / "stories_heldout.yaml")
 
@@ -83,17 +82,12 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
 
-    from bot import create_app
     from knowledge.search import load_knowledge_base
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "INSTANCE_PATH": tmp, "ENVIRON": {}})
-        pufa = app.extensions["pufa"]
-        pufa.services.usage = pufa.services.gaps = None  # nothing recorded
-        with app.app_context():
-            kb = load_knowledge_base()
-            for path in args.files:
-                print(report(str(path.resolve().relative_to(ROOT)), tally(pufa, kb, load(path))))
+    with quiet_bot() as pufa:
+        kb = load_knowledge_base()
+        for path in args.files:
+            print(report(str(path.resolve().relative_to(ROOT)), tally(pufa, kb, load(path))))
 
 
 if __name__ == "__main__":
