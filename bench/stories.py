@@ -33,10 +33,12 @@ def load(path: Path) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
 
 
-def tally(pufa, kb, rows: list[dict]) -> Counter:
+def tally(pufa, kb, rows: list[dict]) -> tuple[Counter, Counter]:
     """Counts of what the bot did with labelled stories (rows with id: none are
-    counted apart: for them the right reply is not sure or a person)."""
+    counted apart: for them the right reply is not sure or a person), and the
+    labelled stories' replies by band."""
     c: Counter = Counter()
+    bands: Counter = Counter()
     for r in rows:
         result = ask(pufa, r["q"])
         band, offered = result["band"], result["entries"]
@@ -49,21 +51,18 @@ def tally(pufa, kb, rows: list[dict]) -> Counter:
         c["stories"] += 1
         c["top-1"] += top[:1] != [] and top[0] in right
         c["top-3"] += bool(right & set(top))
-        c[band] += 1
-        if band == "answer":
-            if offered[0] in right:
-                c["answer, right entry"] += 1
-                c["answer, right entry, full fit"] += r.get("fit", "full") == "full"
-            else:
-                c["answer, other entry"] += 1
+        bands[band] += 1
+        if band == "answer" and offered[0] in right:
+            c["answer, right entry"] += 1
+            c["answer, right entry, full fit"] += r.get("fit", "full") == "full"
         elif band == "suggest":
             c["list holds the right entry"] += bool(right & set(offered))
-    return c
+    return c, bands
 
 
-def report(name: str, c: Counter) -> str:
+def report(name: str, c: Counter, bands: Counter) -> str:
     n = c["stories"] or 1
-    ans, sug = c["answer"], c["suggest"]
+    ans, sug = bands["answer"], bands["suggest"]
     lines = [f"{name}: {c['stories']} labelled stories (+{c['no entry']} with no entry, "
              f"{c['no entry, answered anyway']} of them answered anyway)",
              f"  matcher top-1 {c['top-1'] / n:.1%}, top-3 {c['top-3'] / n:.1%}",
@@ -71,8 +70,8 @@ def report(name: str, c: Counter) -> str:
              f"({c['answer, right entry'] / (ans or 1):.0%}), of which full fit {c['answer, right entry, full fit']}",
              f"  did-you-mean lists {sug}; holding the right entry {c['list holds the right entry']} "
              f"({c['list holds the right entry'] / (sug or 1):.0%})",
-             "  other replies: " + ", ".join(f"{b} {c[b]}" for b in sorted(c) if b.isidentifier()
-                                            and b not in ("answer", "suggest", "stories"))]
+             "  other replies: " + ", ".join(f"{b} {bands[b]}" for b in sorted(bands)
+                                            if b not in ("answer", "suggest"))]
     return "\n".join(lines)
 
 
@@ -87,7 +86,7 @@ def main() -> None:
     with quiet_bot() as pufa:
         kb = load_knowledge_base()
         for path in args.files:
-            print(report(str(path.resolve().relative_to(ROOT)), tally(pufa, kb, load(path))))
+            print(report(str(path.resolve().relative_to(ROOT)), *tally(pufa, kb, load(path))))
 
 
 if __name__ == "__main__":
